@@ -1,0 +1,117 @@
+"""The OpenAPI 3 description of API v1, kept beside the endpoints it describes."""
+from flask import jsonify
+
+from . import bp
+
+REASONS = ["malformed", "bad_signature", "unknown_key", "unknown_ticket", "bad_check_code", "not_activated",
+           "cancelled", "expired", "not_yet_valid", "already_redeemed", "workshop_not_open", "workshop_full",
+           "over_limit", "forbidden", "bad_request", "rate_limited", "not_voidable", "not_found", "unauthenticated"]
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(description: str, schema: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+COMMON_ERRORS = {"400": _error("bad_request"), "401": _error("unauthenticated"), "403": _error("forbidden"),
+                 "429": _error("rate_limited")}
+CSRF = [{"session": [], "csrf": []}]
+
+SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Pass numérique partner site API", "version": "1",
+             "description": "Session cookie from the login form; every write carries the page's CSRF token "
+                            "in the X-CSRFToken header. Every error answers JSON with a stable `reason` "
+                            "and a French `message`."},
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+        },
+        "schemas": {
+            "Error": {"type": "object", "required": ["reason", "message"], "properties": {
+                "reason": {"type": "string", "enum": REASONS},
+                "message": {"type": "string", "description": "French, for a person"},
+                "redeemed_at": {"type": "string", "format": "date-time"},
+                "same_partner": {"type": "boolean"}}},
+            "RedemptionRequest": {"type": "object", "required": ["workshop_id", "nonce"], "properties": {
+                "workshop_id": {"type": "integer"},
+                "nonce": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                          "description": "made by the phone at scan time, reused on every retry"},
+                "code": {"type": "string", "description": "the QR's text (112 base32 characters)"},
+                "serial": {"type": "string", "description": "printed serial, for manual entry"},
+                "check_code": {"type": "string", "description": "printed check code, with the serial"}}},
+            "Redemption": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "status": {"type": "string", "enum": ["accepted", "voided"]},
+                "message": {"type": "string"}, "serial": {"type": "string"}, "workshop_id": {"type": "integer"},
+                "amount_cents": {"type": "integer"}, "redeemed_at": {"type": "string", "format": "date-time"},
+                "scanned_at": {"type": "string", "format": "date-time"}, "offline": {"type": "boolean"},
+                "voided_at": {"type": "string", "format": "date-time"}}},
+            "WorkshopRequest": {"type": "object",
+                                "required": ["title", "starts_at", "ends_at", "capacity"], "properties": {
+                "title": {"type": "string", "maxLength": 200},
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"},
+                "place": {"type": "string", "maxLength": 200},
+                "commune_insee": {"type": "string"},
+                "capacity": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "tickets_per_participant": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1}}},
+            "Workshop": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "title": {"type": "string"},
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"}, "place": {"type": "string"},
+                "commune_insee": {"type": "string", "nullable": True},
+                "capacity": {"type": "integer"}, "tickets_per_participant": {"type": "integer"},
+                "redeemed_count": {"type": "integer"}, "cancelled": {"type": "boolean"}}},
+            "WorkshopList": {"type": "object", "properties": {
+                "workshops": {"type": "array", "items": {"$ref": "#/components/schemas/Workshop"}}}},
+            "WorkshopRedemptions": {"type": "object", "properties": {
+                "workshop": {"$ref": "#/components/schemas/Workshop"},
+                "redemptions": {"type": "array", "items": {"$ref": "#/components/schemas/Redemption"}}}},
+            "Keys": {"type": "object", "properties": {"keys": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "kid": {"type": "integer"}, "algorithm": {"type": "string"},
+                    "public_key": {"type": "string", "description": "raw 32 bytes, base64url"},
+                    "active": {"type": "boolean"}}}}}},
+        },
+    },
+    "paths": {
+        "/redemptions": {"post": {
+            "summary": "Accept one ticket at a workshop (idempotent by nonce)", "security": CSRF,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/RedemptionRequest"}}}},
+            "responses": {"201": _ok("accepted", "Redemption"), "200": _ok("replayed nonce: the first answer", "Redemption"),
+                          "409": _error("already_redeemed"), "422": _error("another refusal reason"),
+                          **COMMON_ERRORS}}},
+        "/redemptions/{redemption_id}": {"delete": {
+            "summary": "Void a redemption of today, before its claim is submitted", "security": CSRF,
+            "parameters": [{"name": "redemption_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _ok("voided", "Redemption"), "404": _error("not_found"),
+                          "409": _error("not_voidable"), **COMMON_ERRORS}}},
+        "/workshops": {
+            "get": {"summary": "The workshops of the user's partner", "security": [{"session": []}],
+                    "responses": {"200": _ok("list", "WorkshopList"), **COMMON_ERRORS}},
+            "post": {"summary": "Create a workshop", "security": CSRF,
+                     "requestBody": {"required": True, "content": {"application/json": {
+                         "schema": {"$ref": "#/components/schemas/WorkshopRequest"}}}},
+                     "responses": {"201": _ok("created", "Workshop"), **COMMON_ERRORS}}},
+        "/workshops/{workshop_id}/redemptions": {"get": {
+            "summary": "Redemptions at one of the partner's workshops", "security": [{"session": []}],
+            "parameters": [{"name": "workshop_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _ok("list", "WorkshopRedemptions"), "404": _error("not_found"), **COMMON_ERRORS}}},
+        "/keys": {"get": {"summary": "Public keys that verify ticket codes", "security": [],
+                          "responses": {"200": _ok("keys", "Keys")}}},
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Serve the OpenAPI description of this API."""
+    return jsonify(SPEC)

@@ -1,0 +1,67 @@
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..domain import redemption as service
+from ..domain.codes import format_serial, ticket_serial
+from ..extensions import db, limiter
+from .common import iso, json_body, parse_datetime, partner_user_required
+from . import bp
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anon"
+
+
+def _is_manual() -> bool:
+    """Say whether this request types a serial and check code (the guessable path)."""
+    data = request.get_json(silent=True)
+    return isinstance(data, dict) and data.get("serial") is not None
+
+
+def redemption_json(redemption) -> dict:
+    """Describe a redemption with what never changes, so a replay returns the same body."""
+    serial = ticket_serial(redemption.ticket.number)
+    return {
+        "id": redemption.id,
+        "status": "accepted",
+        "message": _("Ticket %(serial)s accepté.", serial=format_serial(serial)),
+        "serial": serial,
+        "workshop_id": redemption.workshop_id,
+        "amount_cents": redemption.amount_cents,
+        "redeemed_at": iso(redemption.redeemed_at),
+        "scanned_at": iso(redemption.scanned_at),
+        "offline": redemption.offline,
+    }
+
+
+def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:
+    scanned_at = parse_datetime(data["scanned_at"], "scanned_at") if data.get("scanned_at") is not None else None
+    return service.ScanRequest(
+        workshop_id=data.get("workshop_id"), nonce=data.get("nonce"), code=data.get("code"),
+        serial=data.get("serial"), check_code=data.get("check_code"),
+        scanned_at=scanned_at if offline else None, offline=offline,
+    )
+
+
+@bp.post("/redemptions")
+@partner_user_required
+@limiter.limit("240 per minute", key_func=_user_key)
+@limiter.limit("20 per minute", key_func=_user_key, scope="manual-entry", exempt_when=lambda: not _is_manual())
+def create_redemption():
+    """Accept one ticket: 201 when accepted, 200 for a replayed nonce, 4xx with a reason otherwise."""
+    outcome = service.redeem(current_user, scan_from_json(json_body()))
+    body = redemption_json(outcome.redemption)
+    db.session.commit()
+    return jsonify(body), 200 if outcome.replayed else 201
+
+
+@bp.delete("/redemptions/<int:redemption_id>")
+@partner_user_required
+def void_redemption(redemption_id: int):
+    """Undo a redemption made today by the user's own partner, while its claim is open."""
+    redemption = service.void(current_user, redemption_id)
+    body = {**redemption_json(redemption), "status": "voided", "message": _("Validation annulée."),
+            "voided_at": iso(redemption.voided_at)}
+    db.session.commit()
+    return jsonify(body)

@@ -1,0 +1,6 @@
+"""Log in and out."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import routes  # noqa: E402,F401

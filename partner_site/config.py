@@ -1,0 +1,26 @@
+"""Configuration read from the environment, with defaults that need nothing installed."""
+import os
+
+
+class Config:
+    """Defaults for a newcomer's machine: SQLite under instance/, keys under instance/."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SIGNING_KEYS_FILE = os.environ.get("SIGNING_KEYS_FILE")  # None: instance/signing_keys.json
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
+    WTF_CSRF_TIME_LIMIT = None  # a trainer keeps the scan page open for a whole workshop
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Voucher numbering prefix shown on references, e.g. PN31-2021-000123.
+    TERRITORY_CODE = os.environ.get("TERRITORY_CODE", "31")

@@ -1,0 +1,314 @@
+"""The one place where a ticket becomes money: redeem and void.
+
+The API, the scan pages, the offline sync and the CLI all call `redeem`. Exactly-once is
+held by the database: a conditional UPDATE moves the ticket from active to redeemed (only
+one transaction can win it, on SQLite and PostgreSQL alike), the workshop's counter is
+raised by another conditional UPDATE, and a partial unique index forbids a second live
+redemption of a ticket. Reads before the first write take no lock; every refusal found
+after it is undone in the same transaction before the failed scan is written.
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import (
+    Booklet,
+    Campaign,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    FailedScan,
+    LineKind,
+    PartnerStatus,
+    Redemption,
+    Ticket,
+    TicketStatus,
+    Workshop,
+    record,
+    utcnow,
+)
+from . import codes
+from .clock import french_datetime, to_local
+from .errors import DomainError, Refusal
+
+NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}")
+
+
+def keyring():
+    return current_app.extensions["keyring"]
+
+
+@dataclass
+class Outcome:
+    redemption: Redemption
+    replayed: bool = False
+
+
+@dataclass
+class ScanRequest:
+    """What a phone sends for one scan."""
+
+    workshop_id: object
+    nonce: object
+    code: object = None
+    serial: object = None
+    check_code: object = None
+    scanned_at: datetime | None = None  # naive UTC; offline scans carry the phone's time
+    offline: bool = False
+
+
+def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
+    """Accept one ticket at one workshop, once; on refusal record a failed scan and raise."""
+    now = now or utcnow()
+    ticket_id = None
+    try:
+        _check_request(scan)
+        replay = _replay(user, scan.nonce)
+        if replay:
+            return replay
+        workshop = _workshop_for(user, scan.workshop_id)
+        scan_time = scan.scanned_at or now
+        number = _ticket_number(scan)
+        ticket = db.session.execute(
+            sa.select(Ticket).where(Ticket.number == number).options(sa.orm.joinedload(Ticket.campaign))
+        ).scalar_one_or_none()
+        if ticket is None:
+            raise Refusal("unknown_ticket")
+        ticket_id = ticket.id
+        if scan.code is None and not codes.check_code_matches(keyring().check_code_secret(), number, scan.check_code):
+            raise Refusal("bad_check_code")
+        _check_ticket_state(user, ticket, scan_time)
+        _check_workshop_open(workshop, scan_time)
+        return _write(user, ticket, workshop, scan, scan_time, now)
+    except Refusal as refusal:
+        db.session.add(FailedScan(
+            user_id=user.id, partner_id=user.partner_id,
+            workshop_id=scan.workshop_id if isinstance(scan.workshop_id, int) else None,
+            ticket_id=ticket_id, nonce=str(scan.nonce)[:64] if scan.nonce else None,
+            code_prefix=str(scan.code)[:24] if scan.code else None,
+            serial=str(scan.serial)[:20] if scan.serial else None,
+            reason=refusal.reason, offline=scan.offline, created_at=now,
+        ))
+        raise
+
+
+def _check_request(scan: ScanRequest):
+    if not isinstance(scan.nonce, str) or not NONCE_RE.fullmatch(scan.nonce):
+        raise Refusal("bad_request", _("Identifiant de scan (nonce) manquant ou invalide."))
+    if not isinstance(scan.workshop_id, int) or isinstance(scan.workshop_id, bool):
+        raise Refusal("bad_request", _("Atelier manquant ou invalide."))
+    if scan.code is not None:
+        if scan.serial is not None or scan.check_code is not None:
+            raise Refusal("bad_request", _("Envoyez soit le code scanné, soit le numéro et le code de contrôle."))
+        if not isinstance(scan.code, str):
+            raise Refusal("malformed")
+    elif not isinstance(scan.serial, str) or not isinstance(scan.check_code, str):
+        raise Refusal("bad_request", _("Envoyez le code scanné, ou le numéro et le code de contrôle."))
+
+
+def _replay(user, nonce) -> Outcome | None:
+    """Return the first answer for a nonce already used by this partner."""
+    found = db.session.execute(sa.select(Redemption).where(Redemption.nonce == nonce)).scalar_one_or_none()
+    if found is None:
+        return None
+    if found.partner_id != user.partner_id:
+        raise Refusal("bad_request", _("Identifiant de scan (nonce) déjà utilisé."))
+    return Outcome(found, replayed=True)
+
+
+def _workshop_for(user, workshop_id) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id)
+    if workshop is None or user.partner_id is None or workshop.partner_id != user.partner_id:
+        raise Refusal("forbidden")
+    if user.partner.status != PartnerStatus.ACCREDITED:
+        raise Refusal("forbidden", _("Votre structure n'est pas habilitée en ce moment : aucun ticket ne peut être accepté."))
+    return workshop
+
+
+def _ticket_number(scan: ScanRequest) -> int:
+    try:
+        if scan.code is not None:
+            return codes.verify_code(scan.code, keyring().public_keys()).ticket_number
+        return codes.parse_serial(scan.serial)
+    except codes.CodeError as err:
+        raise Refusal(err.reason) from None
+
+
+def _check_ticket_state(user, ticket: Ticket, scan_time: datetime):
+    status = ticket.status
+    if status in (TicketStatus.REDEEMED, TicketStatus.CLAIMED, TicketStatus.PAID):
+        raise already_redeemed(user, ticket)
+    if status == TicketStatus.ISSUED:
+        raise Refusal("not_activated")
+    if status == TicketStatus.CANCELLED:
+        raise Refusal("cancelled")
+    day = to_local(scan_time).date()
+    campaign = ticket.campaign
+    if status == TicketStatus.EXPIRED or day > campaign.valid_until:
+        raise Refusal("expired", _("Ce ticket a expiré le %(day)s : il ne peut plus être accepté.",
+                                   day=campaign.valid_until.strftime("%d/%m/%Y")))
+    if day < campaign.starts_on:
+        raise Refusal("not_yet_valid", _("Ce ticket n'est valable qu'à partir du %(day)s.",
+                                         day=campaign.starts_on.strftime("%d/%m/%Y")))
+
+
+def already_redeemed(user, ticket: Ticket) -> Refusal:
+    """Build the refusal for a ticket already used, saying when and by whom."""
+    live = db.session.execute(
+        sa.select(Redemption).where(Redemption.ticket_id == ticket.id, Redemption.voided_at.is_(None))
+    ).scalar_one_or_none()
+    if live is None:
+        return Refusal("already_redeemed")
+    same = live.partner_id == user.partner_id
+    when = french_datetime(live.scanned_at)
+    message = (_("Ticket déjà validé le %(when)s par votre structure.", when=when) if same
+               else _("Ticket déjà validé le %(when)s par une autre structure.", when=when))
+    return Refusal("already_redeemed", message, redeemed_at=live.scanned_at.isoformat() + "Z", same_partner=same)
+
+
+def _check_workshop_open(workshop: Workshop, scan_time: datetime):
+    day = to_local(scan_time).date()
+    if workshop.cancelled_at or not (to_local(workshop.starts_at).date() <= day <= to_local(workshop.ends_at).date()):
+        raise Refusal("workshop_not_open")
+
+
+def _write(user, ticket: Ticket, workshop: Workshop, scan: ScanRequest, scan_time, now) -> Outcome:
+    """Take the ticket and a place at the workshop, or undo and refuse."""
+    won = db.session.execute(
+        sa.update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.ACTIVE)
+        .values(status=TicketStatus.REDEEMED, changed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        # Lost a race: the same scan retried (same nonce), or another phone was faster.
+        replay = _replay(user, scan.nonce)
+        if replay:
+            return replay
+        db.session.refresh(ticket)
+        _check_ticket_state(user, ticket, scan_time)
+        raise already_redeemed(user, ticket)
+    placed = db.session.execute(
+        sa.update(Workshop)
+        .where(Workshop.id == workshop.id,
+               Workshop.redeemed_count < Workshop.capacity * Workshop.tickets_per_participant)
+        .values(redeemed_count=Workshop.redeemed_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not placed:
+        _release_ticket(ticket, now)
+        raise Refusal("workshop_full")
+    # The workshop row is now locked by this transaction: the count below cannot race.
+    same_booklet = db.session.execute(
+        sa.select(sa.func.count()).select_from(Redemption).where(
+            Redemption.workshop_id == workshop.id, Redemption.booklet_id == ticket.booklet_id,
+            Redemption.voided_at.is_(None))
+    ).scalar_one()
+    if same_booklet >= workshop.tickets_per_participant:
+        _release_ticket(ticket, now)
+        _release_place(workshop)
+        raise Refusal("over_limit")
+    amount = ticket.campaign.face_value_cents
+    redemption = Redemption(
+        ticket_id=ticket.id, booklet_id=ticket.booklet_id, workshop_id=workshop.id,
+        partner_id=workshop.partner_id, user_id=user.id, nonce=scan.nonce, amount_cents=amount,
+        redeemed_at=now, scanned_at=scan_time, offline=scan.offline,
+    )
+    db.session.add(redemption)
+    db.session.flush()
+    _add_to_claim(redemption, scan_time)
+    record(user, "redemption.accepted", redemption,
+           after={"ticket": ticket.number, "workshop": workshop.id, "amount_cents": amount, "offline": scan.offline})
+    return Outcome(redemption)
+
+
+def _release_ticket(ticket: Ticket, now):
+    db.session.execute(
+        sa.update(Ticket).where(Ticket.id == ticket.id, Ticket.status == TicketStatus.REDEEMED)
+        .values(status=TicketStatus.ACTIVE, changed_at=now).execution_options(synchronize_session=False))
+
+
+def _release_place(workshop: Workshop):
+    db.session.execute(
+        sa.update(Workshop).where(Workshop.id == workshop.id)
+        .values(redeemed_count=Workshop.redeemed_count - 1).execution_options(synchronize_session=False))
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def open_claim_id(partner_id: int, period: date) -> int:
+    """Return the partner's open claim for a month, creating it if needed (race-safe)."""
+    claim_id = db.session.execute(
+        sa.select(Claim.id).where(Claim.partner_id == partner_id, Claim.period == period)
+    ).scalar_one_or_none()
+    if claim_id is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = (sa.dialects.postgresql.insert if dialect == "postgresql" else sa.dialects.sqlite.insert)(Claim)
+        db.session.execute(insert.values(
+            partner_id=partner_id, period=period, status=ClaimStatus.OPEN, total_cents=0, created_at=utcnow()
+        ).on_conflict_do_nothing(index_elements=["partner_id", "period"]))
+        claim_id = db.session.execute(
+            sa.select(Claim.id).where(Claim.partner_id == partner_id, Claim.period == period)
+        ).scalar_one()
+    return claim_id
+
+
+def _add_to_claim(redemption: Redemption, scan_time: datetime):
+    """Put a new redemption on its partner's open claim: its month's, or the next open one."""
+    period = month_of(to_local(scan_time).date())
+    claim_id = open_claim_id(redemption.partner_id, period)
+    status = db.session.execute(sa.select(Claim.status).where(Claim.id == claim_id)).scalar_one()
+    if status != ClaimStatus.OPEN:
+        # A late offline scan for a month already submitted joins the current month's claim.
+        claim_id = open_claim_id(redemption.partner_id, month_of(to_local(utcnow()).date()))
+    db.session.add(ClaimLine(claim_id=claim_id, kind=LineKind.REDEMPTION, redemption_id=redemption.id,
+                             amount_cents=redemption.amount_cents))
+    db.session.execute(sa.update(Claim).where(Claim.id == claim_id)
+                       .values(total_cents=Claim.total_cents + redemption.amount_cents)
+                       .execution_options(synchronize_session=False))
+
+
+def voidable(user, redemption: Redemption, now: datetime | None = None) -> bool:
+    """Say whether this user may still undo this redemption."""
+    now = now or utcnow()
+    if redemption.voided_at is not None or redemption.partner_id != user.partner_id:
+        return False
+    if to_local(redemption.redeemed_at).date() != to_local(now).date():
+        return False
+    line = redemption.claim_line
+    return line is not None and line.claim.status == ClaimStatus.OPEN
+
+
+def void(user, redemption_id, now: datetime | None = None) -> Redemption:
+    """Undo a redemption made today by the user's partner, before its claim is submitted."""
+    now = now or utcnow()
+    redemption = db.session.get(Redemption, redemption_id) if isinstance(redemption_id, int) else None
+    if redemption is None or redemption.partner_id != user.partner_id:
+        raise DomainError("not_found")
+    if not voidable(user, redemption, now):
+        raise DomainError("not_voidable")
+    done = db.session.execute(
+        sa.update(Redemption).where(Redemption.id == redemption.id, Redemption.voided_at.is_(None))
+        .values(voided_at=now, voided_by_id=user.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if not done:
+        raise DomainError("not_voidable")
+    line = redemption.claim_line
+    db.session.execute(sa.update(Claim).where(Claim.id == line.claim_id)
+                       .values(total_cents=Claim.total_cents - line.amount_cents)
+                       .execution_options(synchronize_session=False))
+    db.session.delete(line)
+    ticket = db.session.get(Ticket, redemption.ticket_id)
+    _release_ticket(ticket, now)
+    _release_place(redemption.workshop)
+    record(user, "redemption.voided", redemption, before={"voided": False}, after={"voided": True})
+    db.session.flush()
+    db.session.refresh(redemption)
+    return redemption

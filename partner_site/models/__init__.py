@@ -1,0 +1,15 @@
+"""The domain model of ../shared/domain.md, one module per area."""
+from .audit import AuditEvent, record  # noqa: F401
+from .base import IllegalTransition, change_status, utcnow  # noqa: F401
+from .claims import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus  # noqa: F401
+from .people import (  # noqa: F401
+    Invitation,
+    Partner,
+    PartnerStatus,
+    ReceptionPoint,
+    ReceptionPointKind,
+    Role,
+    User,
+)
+from .vouchers import BOOKLET_SIZE, Booklet, BookletStatus, Campaign, Ticket, TicketStatus  # noqa: F401
+from .workshops import FailedScan, Redemption, Workshop  # noqa: F401

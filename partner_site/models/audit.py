@@ -1,0 +1,38 @@
+"""The audit trail: who changed what, when, from which state to which."""
+import json
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from .base import utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow, index=True)
+    actor_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), index=True)
+    actor_label = sa.Column(sa.String(200), nullable=False, default="system")
+    action = sa.Column(sa.String(60), nullable=False, index=True)
+    object_type = sa.Column(sa.String(40), nullable=False)
+    object_id = sa.Column(sa.String(40), nullable=False)
+    before = sa.Column(sa.Text)
+    after = sa.Column(sa.Text)
+
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+
+
+def record(actor, action, obj=None, before=None, after=None, object_type=None, object_id=None):
+    """Add an audit event to the session (the caller's transaction commits it with the change)."""
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        actor_label=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "system"),
+        action=action,
+        object_type=object_type or (type(obj).__name__.lower() if obj is not None else "none"),
+        object_id=str(object_id if object_id is not None else getattr(obj, "id", "") or ""),
+        before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+        after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+    )
+    db.session.add(event)
+    return event

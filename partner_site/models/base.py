@@ -1,0 +1,64 @@
+"""Shared column helpers and the one place where statuses change."""
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from ..extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time as a naive datetime (how every timestamp is stored)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def enum_column(enum_cls, **kwargs):
+    """Return a column storing an enum's values as short strings, checked by the database."""
+    return sa.Column(
+        sa.Enum(
+            enum_cls,
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            name=enum_cls.__name__.lower(),
+        ),
+        **kwargs,
+    )
+
+
+class IllegalTransition(Exception):
+    """Raised when a status change is not allowed by its lifecycle."""
+
+    def __init__(self, obj, current, target):
+        super().__init__(f"{type(obj).__name__} {getattr(obj, 'id', '?')}: {current} -> {target} is not allowed")
+        self.current = current
+        self.target = target
+
+
+class Lifecycle(str, enum.Enum):
+    """A status enum whose allowed moves are declared by each subclass in `_moves`."""
+
+    @classmethod
+    def moves(cls) -> dict:
+        raise NotImplementedError
+
+    def can_move_to(self, target) -> bool:
+        return target in self.moves().get(self, ())
+
+
+def change_status(obj, target, actor=None, reason=None, attr="status"):
+    """Move `obj` to `target` if its lifecycle allows it, and record the audit event."""
+    from .audit import record
+
+    current = getattr(obj, attr)
+    if not current.can_move_to(target):
+        raise IllegalTransition(obj, current.value, target.value)
+    setattr(obj, attr, target)
+    record(actor, f"{type(obj).__name__.lower()}.{target.value}", obj,
+           before={attr: current.value}, after={attr: target.value, **({"reason": reason} if reason else {})})
+
+
+class TimestampMixin:
+    created_at = sa.Column(sa.DateTime, nullable=False, default=utcnow)

@@ -1,0 +1,122 @@
+"""Test factories (every field has a sensible default) and a logged-in JSON client."""
+import itertools
+import re
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from partner_site.domain import booklets as booklet_ops
+from partner_site.domain.clock import local_today, to_utc_naive
+from partner_site.extensions import db
+from partner_site.models import Campaign, Partner, PartnerStatus, Role, User, Workshop
+
+_seq = itertools.count(1)
+
+SIRETS = itertools.cycle(["44306184100047", "73282932000074", "55210055400013", "38347481400100",
+                          "78467169500087", "40483304800022"])
+
+
+def nonce() -> str:
+    return uuid.uuid4().hex
+
+
+class Factory:
+    """Build domain objects with defaults; each call commits so other connections see it."""
+
+    PASSWORD = "correct-horse-battery"
+
+    def campaign(self, **kw) -> Campaign:
+        today = local_today()
+        values = dict(name=f"Campagne {next(_seq)}", budget_cents=222_000_00, face_value_cents=1000,
+                      starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=300), grace_days=31)
+        values.update(kw)
+        campaign = Campaign(**values)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    def partner(self, **kw) -> Partner:
+        n = next(_seq)
+        values = dict(name=f"Association {n}", siret=f"{n:014d}", commune_insee="31020",
+                      status=PartnerStatus.ACCREDITED, rural=True)
+        values.update(kw)
+        partner = Partner(**values)
+        db.session.add(partner)
+        db.session.commit()
+        return partner
+
+    def user(self, role=Role.TRAINER, partner=None, **kw) -> User:
+        role = Role(role)
+        if not role.is_staff and partner is None:
+            partner = self.partner()
+        user = User(email=kw.pop("email", f"user{next(_seq)}@example.org"), role=role,
+                    partner_id=partner.id if partner else None, full_name=kw.pop("full_name", "Camille Test"), **kw)
+        user.set_password(self.PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def workshop(self, partner, day: date | None = None, **kw) -> Workshop:
+        day = day or local_today()
+        values = dict(title="Utiliser son smartphone", starts_at=to_utc_naive(datetime.combine(day, time(0, 5))),
+                      ends_at=to_utc_naive(datetime.combine(day, time(23, 55))), place="Salle des fêtes",
+                      capacity=10, tickets_per_participant=1)
+        values.update(kw)
+        workshop = Workshop(partner_id=partner.id, **values)
+        db.session.add(workshop)
+        db.session.commit()
+        return workshop
+
+    def booklet(self, campaign=None, distributed=True):
+        """Issue one booklet (and hand it out unless told otherwise); return it."""
+        campaign = campaign or self.campaign()
+        (booklet,) = booklet_ops.generate("test", campaign, 1)
+        if distributed:
+            booklet_ops.distribute("test", booklet)
+        db.session.commit()
+        return booklet
+
+    def tickets(self, campaign=None, distributed=True):
+        return list(self.booklet(campaign, distributed).tickets)
+
+
+def code_of(ticket) -> str:
+    return booklet_ops.ticket_code(ticket.number)
+
+
+def check_code_of(ticket) -> str:
+    return booklet_ops.ticket_check_code(ticket.number)
+
+
+class ApiClient:
+    """A Flask test client logged in through the real form, sending the page's CSRF token."""
+
+    def __init__(self, app, email, password):
+        self.client = app.test_client()
+        page = self.client.get("/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        home = self.client.get("/").get_data(as_text=True)
+        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
+
+    def _headers(self):
+        return {"X-CSRFToken": self.csrf}
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self.client.post(url, json=json, headers=self._headers(), **kw)
+
+    def delete(self, url, **kw):
+        return self.client.delete(url, headers=self._headers(), **kw)
+
+    def redeem(self, workshop, ticket=None, code=None, nonce_value=None, **extra):
+        body = {"workshop_id": workshop.id if hasattr(workshop, "id") else workshop,
+                "nonce": nonce_value or nonce()}
+        if code is not None:
+            body["code"] = code
+        elif ticket is not None:
+            body["code"] = code_of(ticket)
+        body.update(extra)
+        return self.post("/api/v1/redemptions", json=body)
