@@ -137,3 +137,9 @@ def api(app):
         return ApiClient(app, user.email, password)
 
     return make
+
+
+@pytest.fixture
+def login(api):
+    """Same as `api`: a logged-in client for pages (`.get`, `.form`) and JSON."""
+    return api

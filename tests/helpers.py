@@ -88,7 +88,7 @@ def check_code_of(ticket) -> str:
 
 
 class ApiClient:
-    """A Flask test client logged in through the real form, sending the page's CSRF token."""
+    """A Flask test client logged in through the real form, sending the page's CSRF token (JSON or forms)."""
 
     def __init__(self, app, email, password):
         self.client = app.test_client()
@@ -107,6 +107,10 @@ class ApiClient:
 
     def post(self, url, json=None, **kw):
         return self.client.post(url, json=json, headers=self._headers(), **kw)
+
+    def form(self, url, data=None, **kw):
+        """Post an HTML form with the CSRF token, as a browser would."""
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.csrf}, **kw)
 
     def delete(self, url, **kw):
         return self.client.delete(url, headers=self._headers(), **kw)
