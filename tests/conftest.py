@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from partner_site import create_app
 from partner_site.extensions import db
 
-from .helpers import ApiClient, Factory
+from .helpers import ApiClient, Factory, IsolatedClient
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -38,8 +38,14 @@ def _migrate(app):
         db.engine.dispose()
 
 
+@pytest.fixture
+def keys_file(tmp_path):
+    """Each test signs with its own keys, so rotating keys in one test touches no other."""
+    return str(tmp_path / "signing_keys.json")
+
+
 @pytest.fixture(scope="session")
-def keys_file(tmp_path_factory):
+def schema_keys_file(tmp_path_factory):
     return str(tmp_path_factory.mktemp("keys") / "signing_keys.json")
 
 
@@ -55,9 +61,9 @@ def base_config(tmp_path, keys_file, uri):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory, keys_file):
+def sqlite_template(tmp_path_factory, schema_keys_file):
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = create_app({**base_config(None, keys_file, f"sqlite:///{path}"), "INSTANCE_PATH": str(path.parent)})
+    app = create_app(base_config(None, schema_keys_file, f"sqlite:///{path}"))
     _migrate(app)
     import sqlite3
 
@@ -67,11 +73,11 @@ def sqlite_template(tmp_path_factory, keys_file):
 
 
 @pytest.fixture(scope="session")
-def pg_schema(keys_file):
+def pg_schema(schema_keys_file):
     if not PG_URL:
         return None
     _pg_ensure_database(PG_URL)
-    app = create_app(base_config(None, keys_file, PG_URL))
+    app = create_app(base_config(None, schema_keys_file, PG_URL))
     with app.app_context():
         db.session.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()
@@ -108,10 +114,28 @@ def database_url(backend, tmp_path, request):
 @pytest.fixture
 def app(database_url, keys_file, tmp_path):
     app = create_app(base_config(tmp_path, keys_file, database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url, keys_file, tmp_path):
+    """Build another app on the same database with some settings changed (e.g. rate limits on)."""
+    made = []
+
+    def make(**overrides):
+        other = create_app({**base_config(tmp_path, keys_file, database_url), **overrides})
+        other.test_client_class = IsolatedClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ import re
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from flask.testing import FlaskClient
+
 from partner_site.domain import booklets as booklet_ops
 from partner_site.domain.clock import local_today, to_utc_naive
 from partner_site.extensions import db
@@ -85,6 +87,18 @@ def code_of(ticket) -> str:
 
 def check_code_of(ticket) -> str:
     return booklet_ops.ticket_check_code(ticket.number)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh app context, as in production.
+
+    The test itself holds an app context (to use `db.session`); without this, requests would
+    share its `g` (the logged-in user) and its database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 class ApiClient:
