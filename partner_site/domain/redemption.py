@@ -86,6 +86,11 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
         _check_workshop_open(workshop, scan_time)
         return _write(user, ticket, workshop, scan, scan_time, now)
     except Refusal as refusal:
+        if refusal.reason == "already_redeemed":
+            # The same scan may have been accepted by a retry racing this one: answer as it did.
+            replay = _replay(user, scan.nonce)
+            if replay:
+                return replay
         db.session.add(FailedScan(
             user_id=user.id, partner_id=user.partner_id,
             workshop_id=scan.workshop_id if isinstance(scan.workshop_id, int) else None,
@@ -186,10 +191,7 @@ def _write(user, ticket: Ticket, workshop: Workshop, scan: ScanRequest, scan_tim
         .execution_options(synchronize_session=False)
     ).rowcount
     if not won:
-        # Lost a race: the same scan retried (same nonce), or another phone was faster.
-        replay = _replay(user, scan.nonce)
-        if replay:
-            return replay
+        # Lost a race: another phone was faster, or a retry of this very scan (see `redeem`).
         db.session.refresh(ticket)
         _check_ticket_state(user, ticket, scan_time)
         raise already_redeemed(user, ticket)

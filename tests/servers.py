@@ -1,0 +1,79 @@
+"""Run the real application under gunicorn for tests that need real HTTP and processes."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """One gunicorn instance of wsgi:app on a free port of 127.0.0.1."""
+
+    def __init__(self, env: dict, workers: int = 2, threads: int = 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+             "--threads", str(threads), "--graceful-timeout", "2", "wsgi:app"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
+def server_env(app) -> dict:
+    """Return the environment that makes a server share the test app's database and keys."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    return {"DATABASE_URL": uri, "SIGNING_KEYS_FILE": app.extensions["keyring"].path,
+            "SECRET_KEY": app.config["SECRET_KEY"], "RATELIMIT_ENABLED": "0",
+            "INSTANCE_PATH": os.path.dirname(app.extensions["keyring"].path)}
+
+
+class Browserless:
+    """A person's session against a real server: log in through the form, then call the API."""
+
+    def __init__(self, base_url: str, email: str, password: str):
+        import re
+
+        self.base = base_url
+        self.http = requests.Session()
+        page = self.http.get(base_url + "/login", timeout=10).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        done = self.http.post(base_url + "/login", data={"email": email, "password": password, "csrf_token": token},
+                              allow_redirects=False, timeout=10)
+        assert done.status_code == 302, done.text[:500]
+        home = self.http.get(base_url + "/", timeout=10).text
+        self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
+
+    def post_json(self, path: str, body: dict):
+        return self.http.post(self.base + path, json=body, headers={"X-CSRFToken": self.csrf}, timeout=60)
