@@ -41,7 +41,7 @@ def register_http(app: Flask) -> None:
         ident, _sep, fingerprint = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident))
+        user = db.session.get(User, int(ident), options=[sa.orm.joinedload(User.partner)])
         if user is None or user.password_hash[-12:] != fingerprint:
             return None
         return user

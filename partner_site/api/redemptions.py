@@ -21,7 +21,7 @@ def _is_manual() -> bool:
 
 def redemption_json(redemption) -> dict:
     """Describe a redemption with what never changes, so a replay returns the same body."""
-    serial = ticket_serial(redemption.ticket.number)
+    serial = ticket_serial(redemption.ticket_number)
     return {
         "id": redemption.id,
         "status": "accepted",
@@ -51,9 +51,9 @@ def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:
 def create_redemption():
     """Accept one ticket: 201 when accepted, 200 for a replayed nonce, 4xx with a reason otherwise."""
     outcome = service.redeem(current_user, scan_from_json(json_body()))
-    body = redemption_json(outcome.redemption)
-    db.session.commit()
-    return jsonify(body), 200 if outcome.replayed else 201
+    if not outcome.replayed:
+        db.session.commit()  # before building the answer: the write lock is held no longer than needed
+    return jsonify(redemption_json(outcome.redemption)), 200 if outcome.replayed else 201
 
 
 @bp.delete("/redemptions/<int:redemption_id>")

@@ -6,10 +6,13 @@ one transaction can win it, on SQLite and PostgreSQL alike), the workshop's coun
 raised by another conditional UPDATE, and a partial unique index forbids a second live
 redemption of a ticket. Reads before the first write take no lock; every refusal found
 after it is undone in the same transaction before the failed scan is written.
+
+This is the hot path of every scan: its statements are built once, at import, and read
+plain rows rather than ORM objects (`bench/redeem.py` measures it).
 """
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,13 +20,13 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import (
-    Booklet,
     Campaign,
     Claim,
     ClaimLine,
     ClaimStatus,
     FailedScan,
     LineKind,
+    LineStatus,
     PartnerStatus,
     Redemption,
     Ticket,
@@ -37,6 +40,37 @@ from .clock import french_datetime, to_local
 from .errors import DomainError, Refusal
 
 NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}")
+_p = sa.bindparam
+
+_FIND_BY_NONCE = sa.select(Redemption).where(Redemption.nonce == _p("nonce"))
+_TICKET = (
+    sa.select(Ticket.id, Ticket.number, Ticket.booklet_id, Ticket.status, Campaign.face_value_cents,
+              Campaign.starts_on, Campaign.ends_on, Campaign.grace_days)
+    .join(Campaign, Campaign.id == Ticket.campaign_id)
+    .where(Ticket.number == _p("number"))
+)
+_WORKSHOP = sa.select(Workshop.id, Workshop.partner_id, Workshop.starts_at, Workshop.ends_at, Workshop.cancelled_at,
+                      Workshop.tickets_per_participant).where(Workshop.id == _p("workshop_id"))
+_LIVE_REDEMPTION = sa.select(Redemption.partner_id, Redemption.scanned_at).where(
+    Redemption.ticket_id == _p("ticket_id"), Redemption.voided_at.is_(None))
+_TAKE_TICKET = (sa.update(Ticket).where(Ticket.id == _p("ticket_id"), Ticket.status == TicketStatus.ACTIVE)
+                .values(status=TicketStatus.REDEEMED, changed_at=_p("now")))
+_RELEASE_TICKET = (sa.update(Ticket).where(Ticket.id == _p("ticket_id"), Ticket.status == TicketStatus.REDEEMED)
+                   .values(status=TicketStatus.ACTIVE, changed_at=_p("now")))
+_TAKE_PLACE = (sa.update(Workshop)
+               .where(Workshop.id == _p("workshop_id"),
+                      Workshop.redeemed_count < Workshop.capacity * Workshop.tickets_per_participant)
+               .values(redeemed_count=Workshop.redeemed_count + 1))
+_RELEASE_PLACE = (sa.update(Workshop).where(Workshop.id == _p("workshop_id"))
+                  .values(redeemed_count=Workshop.redeemed_count - 1))
+_SAME_BOOKLET = sa.select(sa.func.count()).select_from(Redemption).where(
+    Redemption.workshop_id == _p("workshop_id"), Redemption.booklet_id == _p("booklet_id"),
+    Redemption.voided_at.is_(None))
+_INSERT_REDEMPTION = sa.insert(Redemption).returning(Redemption.id)
+_FIND_CLAIM = sa.select(Claim.id, Claim.status).where(Claim.partner_id == _p("partner_id"), Claim.period == _p("period"))
+_INSERT_LINE = sa.insert(ClaimLine)
+_ADD_TO_CLAIM = sa.update(Claim).where(Claim.id == _p("claim_id")).values(total_cents=Claim.total_cents + _p("amount"))
+_CORE = {"synchronize_session": False}
 
 
 def keyring():
@@ -44,8 +78,21 @@ def keyring():
 
 
 @dataclass
+class Accepted:
+    """What the scan needs to know of a redemption just written (no ORM object on the hot path)."""
+
+    id: int | None
+    ticket_number: int
+    workshop_id: int
+    amount_cents: int
+    redeemed_at: datetime
+    scanned_at: datetime
+    offline: bool
+
+
+@dataclass
 class Outcome:
-    redemption: Redemption
+    redemption: Accepted | Redemption  # both expose the fields of `Accepted`
     replayed: bool = False
 
 
@@ -65,7 +112,7 @@ class ScanRequest:
 def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
     """Accept one ticket at one workshop, once; on refusal record a failed scan and raise."""
     now = now or utcnow()
-    ticket_id = None
+    ticket = None
     try:
         _check_request(scan)
         replay = _replay(user, scan.nonce)
@@ -74,12 +121,9 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
         workshop = _workshop_for(user, scan.workshop_id)
         scan_time = scan.scanned_at or now
         number = _ticket_number(scan)
-        ticket = db.session.execute(
-            sa.select(Ticket).where(Ticket.number == number).options(sa.orm.joinedload(Ticket.campaign))
-        ).scalar_one_or_none()
+        ticket = db.session.execute(_TICKET, {"number": number}).first()
         if ticket is None:
             raise Refusal("unknown_ticket")
-        ticket_id = ticket.id
         if scan.code is None and not codes.check_code_matches(keyring().check_code_secret(), number, scan.check_code):
             raise Refusal("bad_check_code")
         _check_ticket_state(user, ticket, scan_time)
@@ -94,7 +138,7 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
         db.session.add(FailedScan(
             user_id=user.id, partner_id=user.partner_id,
             workshop_id=scan.workshop_id if isinstance(scan.workshop_id, int) else None,
-            ticket_id=ticket_id, nonce=str(scan.nonce)[:64] if scan.nonce else None,
+            ticket_id=ticket.id if ticket else None, nonce=str(scan.nonce)[:64] if scan.nonce else None,
             code_prefix=str(scan.code)[:24] if scan.code else None,
             serial=str(scan.serial)[:20] if scan.serial else None,
             reason=refusal.reason, offline=scan.offline, created_at=now,
@@ -118,7 +162,7 @@ def _check_request(scan: ScanRequest):
 
 def _replay(user, nonce) -> Outcome | None:
     """Return the first answer for a nonce already used by this partner."""
-    found = db.session.execute(sa.select(Redemption).where(Redemption.nonce == nonce)).scalar_one_or_none()
+    found = db.session.execute(_FIND_BY_NONCE, {"nonce": nonce}).scalar_one_or_none()
     if found is None:
         return None
     if found.partner_id != user.partner_id:
@@ -126,8 +170,8 @@ def _replay(user, nonce) -> Outcome | None:
     return Outcome(found, replayed=True)
 
 
-def _workshop_for(user, workshop_id) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
+def _workshop_for(user, workshop_id):
+    workshop = db.session.execute(_WORKSHOP, {"workshop_id": workshop_id}).first()
     if workshop is None or user.partner_id is None or workshop.partner_id != user.partner_id:
         raise Refusal("forbidden")
     if user.partner.status != PartnerStatus.ACCREDITED:
@@ -144,29 +188,28 @@ def _ticket_number(scan: ScanRequest) -> int:
         raise Refusal(err.reason) from None
 
 
-def _check_ticket_state(user, ticket: Ticket, scan_time: datetime):
+def _check_ticket_state(user, ticket, scan_time: datetime):
+    """Refuse a ticket that is not active or outside its campaign's validity (a row of `_TICKET`)."""
     status = ticket.status
     if status in (TicketStatus.REDEEMED, TicketStatus.CLAIMED, TicketStatus.PAID):
-        raise already_redeemed(user, ticket)
+        raise already_redeemed(user, ticket.id)
     if status == TicketStatus.ISSUED:
         raise Refusal("not_activated")
     if status == TicketStatus.CANCELLED:
         raise Refusal("cancelled")
     day = to_local(scan_time).date()
-    campaign = ticket.campaign
-    if status == TicketStatus.EXPIRED or day > campaign.valid_until:
+    valid_until = ticket.ends_on + timedelta(days=ticket.grace_days)
+    if status == TicketStatus.EXPIRED or day > valid_until:
         raise Refusal("expired", _("Ce ticket a expiré le %(day)s : il ne peut plus être accepté.",
-                                   day=campaign.valid_until.strftime("%d/%m/%Y")))
-    if day < campaign.starts_on:
+                                   day=valid_until.strftime("%d/%m/%Y")))
+    if day < ticket.starts_on:
         raise Refusal("not_yet_valid", _("Ce ticket n'est valable qu'à partir du %(day)s.",
-                                         day=campaign.starts_on.strftime("%d/%m/%Y")))
+                                         day=ticket.starts_on.strftime("%d/%m/%Y")))
 
 
-def already_redeemed(user, ticket: Ticket) -> Refusal:
+def already_redeemed(user, ticket_id: int) -> Refusal:
     """Build the refusal for a ticket already used, saying when and by whom."""
-    live = db.session.execute(
-        sa.select(Redemption).where(Redemption.ticket_id == ticket.id, Redemption.voided_at.is_(None))
-    ).scalar_one_or_none()
+    live = db.session.execute(_LIVE_REDEMPTION, {"ticket_id": ticket_id}).first()
     if live is None:
         return Refusal("already_redeemed")
     same = live.partner_id == user.partner_id
@@ -176,105 +219,68 @@ def already_redeemed(user, ticket: Ticket) -> Refusal:
     return Refusal("already_redeemed", message, redeemed_at=live.scanned_at.isoformat() + "Z", same_partner=same)
 
 
-def _check_workshop_open(workshop: Workshop, scan_time: datetime):
+def _check_workshop_open(workshop, scan_time: datetime):
     day = to_local(scan_time).date()
     if workshop.cancelled_at or not (to_local(workshop.starts_at).date() <= day <= to_local(workshop.ends_at).date()):
         raise Refusal("workshop_not_open")
 
 
-def _write(user, ticket: Ticket, workshop: Workshop, scan: ScanRequest, scan_time, now) -> Outcome:
+def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome:
     """Take the ticket and a place at the workshop, or undo and refuse."""
-    won = db.session.execute(
-        sa.update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.ACTIVE)
-        .values(status=TicketStatus.REDEEMED, changed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:
+    execute = db.session.execute
+    if not execute(_TAKE_TICKET, {"ticket_id": ticket.id, "now": now}, execution_options=_CORE).rowcount:
         # Lost a race: another phone was faster, or a retry of this very scan (see `redeem`).
-        db.session.refresh(ticket)
-        _check_ticket_state(user, ticket, scan_time)
-        raise already_redeemed(user, ticket)
-    placed = db.session.execute(
-        sa.update(Workshop)
-        .where(Workshop.id == workshop.id,
-               Workshop.redeemed_count < Workshop.capacity * Workshop.tickets_per_participant)
-        .values(redeemed_count=Workshop.redeemed_count + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not placed:
-        _release_ticket(ticket, now)
+        _check_ticket_state(user, execute(_TICKET, {"number": ticket.number}).first(), scan_time)
+        raise already_redeemed(user, ticket.id)
+    if not execute(_TAKE_PLACE, {"workshop_id": workshop.id}, execution_options=_CORE).rowcount:
+        execute(_RELEASE_TICKET, {"ticket_id": ticket.id, "now": now}, execution_options=_CORE)
         raise Refusal("workshop_full")
     # The workshop row is now locked by this transaction: the count below cannot race.
-    same_booklet = db.session.execute(
-        sa.select(sa.func.count()).select_from(Redemption).where(
-            Redemption.workshop_id == workshop.id, Redemption.booklet_id == ticket.booklet_id,
-            Redemption.voided_at.is_(None))
-    ).scalar_one()
+    same_booklet = execute(_SAME_BOOKLET, {"workshop_id": workshop.id, "booklet_id": ticket.booklet_id}).scalar_one()
     if same_booklet >= workshop.tickets_per_participant:
-        _release_ticket(ticket, now)
-        _release_place(workshop)
+        execute(_RELEASE_TICKET, {"ticket_id": ticket.id, "now": now}, execution_options=_CORE)
+        execute(_RELEASE_PLACE, {"workshop_id": workshop.id}, execution_options=_CORE)
         raise Refusal("over_limit")
-    amount = ticket.campaign.face_value_cents
-    redemption = Redemption(
-        ticket_id=ticket.id, booklet_id=ticket.booklet_id, workshop_id=workshop.id,
-        partner_id=workshop.partner_id, user_id=user.id, nonce=scan.nonce, amount_cents=amount,
-        redeemed_at=now, scanned_at=scan_time, offline=scan.offline,
-    )
-    db.session.add(redemption)
-    db.session.flush()
-    _add_to_claim(redemption, scan_time)
-    record(user, "redemption.accepted", redemption,
+    amount = ticket.face_value_cents  # the campaign's face value at redemption time
+    redemption_id = execute(_INSERT_REDEMPTION, {
+        "ticket_id": ticket.id, "booklet_id": ticket.booklet_id, "workshop_id": workshop.id,
+        "partner_id": workshop.partner_id, "user_id": user.id, "nonce": scan.nonce, "amount_cents": amount,
+        "redeemed_at": now, "scanned_at": scan_time, "offline": scan.offline,
+    }).scalar_one()
+    _add_to_claim(workshop.partner_id, redemption_id, amount, scan_time)
+    record(user, "redemption.accepted", object_type="redemption", object_id=redemption_id,
            after={"ticket": ticket.number, "workshop": workshop.id, "amount_cents": amount, "offline": scan.offline})
-    return Outcome(redemption)
-
-
-def _release_ticket(ticket: Ticket, now):
-    db.session.execute(
-        sa.update(Ticket).where(Ticket.id == ticket.id, Ticket.status == TicketStatus.REDEEMED)
-        .values(status=TicketStatus.ACTIVE, changed_at=now).execution_options(synchronize_session=False))
-
-
-def _release_place(workshop: Workshop):
-    db.session.execute(
-        sa.update(Workshop).where(Workshop.id == workshop.id)
-        .values(redeemed_count=Workshop.redeemed_count - 1).execution_options(synchronize_session=False))
+    return Outcome(Accepted(id=redemption_id, ticket_number=ticket.number, workshop_id=workshop.id,
+                            amount_cents=amount, redeemed_at=now, scanned_at=scan_time, offline=scan.offline))
 
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
-def open_claim_id(partner_id: int, period: date) -> int:
-    """Return the partner's open claim for a month, creating it if needed (race-safe)."""
-    claim_id = db.session.execute(
-        sa.select(Claim.id).where(Claim.partner_id == partner_id, Claim.period == period)
-    ).scalar_one_or_none()
-    if claim_id is None:
+def open_claim(partner_id: int, period: date) -> tuple[int, ClaimStatus]:
+    """Return the partner's claim for a month and its status, creating it open if needed (race-safe)."""
+    params = {"partner_id": partner_id, "period": period}
+    found = db.session.execute(_FIND_CLAIM, params).first()
+    if found is None:
         dialect = db.session.get_bind().dialect.name
         insert = (sa.dialects.postgresql.insert if dialect == "postgresql" else sa.dialects.sqlite.insert)(Claim)
         db.session.execute(insert.values(
             partner_id=partner_id, period=period, status=ClaimStatus.OPEN, total_cents=0, created_at=utcnow()
         ).on_conflict_do_nothing(index_elements=["partner_id", "period"]))
-        claim_id = db.session.execute(
-            sa.select(Claim.id).where(Claim.partner_id == partner_id, Claim.period == period)
-        ).scalar_one()
-    return claim_id
+        found = db.session.execute(_FIND_CLAIM, params).one()
+    return found[0], found[1]
 
 
-def _add_to_claim(redemption: Redemption, scan_time: datetime):
+def _add_to_claim(partner_id: int, redemption_id: int, amount: int, scan_time: datetime):
     """Put a new redemption on its partner's open claim: its month's, or the next open one."""
-    period = month_of(to_local(scan_time).date())
-    claim_id = open_claim_id(redemption.partner_id, period)
-    status = db.session.execute(sa.select(Claim.status).where(Claim.id == claim_id)).scalar_one()
+    claim_id, status = open_claim(partner_id, month_of(to_local(scan_time).date()))
     if status != ClaimStatus.OPEN:
         # A late offline scan for a month already submitted joins the current month's claim.
-        claim_id = open_claim_id(redemption.partner_id, month_of(to_local(utcnow()).date()))
-    db.session.add(ClaimLine(claim_id=claim_id, kind=LineKind.REDEMPTION, redemption_id=redemption.id,
-                             amount_cents=redemption.amount_cents))
-    db.session.execute(sa.update(Claim).where(Claim.id == claim_id)
-                       .values(total_cents=Claim.total_cents + redemption.amount_cents)
-                       .execution_options(synchronize_session=False))
+        claim_id, _status = open_claim(partner_id, month_of(to_local(utcnow()).date()))
+    db.session.execute(_INSERT_LINE, {"claim_id": claim_id, "kind": LineKind.REDEMPTION, "redemption_id": redemption_id,
+                                      "amount_cents": amount, "status": LineStatus.ACCEPTED, "created_at": utcnow()})
+    db.session.execute(_ADD_TO_CLAIM, {"claim_id": claim_id, "amount": amount}, execution_options=_CORE)
 
 
 def voidable(user, redemption: Redemption, now: datetime | None = None) -> bool:
@@ -303,13 +309,11 @@ def void(user, redemption_id, now: datetime | None = None) -> Redemption:
     if not done:
         raise DomainError("not_voidable")
     line = redemption.claim_line
-    db.session.execute(sa.update(Claim).where(Claim.id == line.claim_id)
-                       .values(total_cents=Claim.total_cents - line.amount_cents)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(_ADD_TO_CLAIM, {"claim_id": line.claim_id, "amount": -line.amount_cents},
+                       execution_options=_CORE)
     db.session.delete(line)
-    ticket = db.session.get(Ticket, redemption.ticket_id)
-    _release_ticket(ticket, now)
-    _release_place(redemption.workshop)
+    db.session.execute(_RELEASE_TICKET, {"ticket_id": redemption.ticket_id, "now": now}, execution_options=_CORE)
+    db.session.execute(_RELEASE_PLACE, {"workshop_id": redemption.workshop_id}, execution_options=_CORE)
     record(user, "redemption.voided", redemption, before={"voided": False}, after={"voided": True})
     db.session.flush()
     db.session.refresh(redemption)

@@ -24,8 +24,9 @@ class AuditEvent(db.Model):
 
 
 def record(actor, action, obj=None, before=None, after=None, object_type=None, object_id=None):
-    """Add an audit event to the session (the caller's transaction commits it with the change)."""
-    event = AuditEvent(
+    """Write an audit event in the caller's transaction: it commits, or rolls back, with the change."""
+    db.session.execute(sa.insert(AuditEvent).values(
+        created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "system"),
         action=action,
@@ -33,6 +34,4 @@ def record(actor, action, obj=None, before=None, after=None, object_type=None, o
         object_id=str(object_id if object_id is not None else getattr(obj, "id", "") or ""),
         before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
-    )
-    db.session.add(event)
-    return event
+    ))

@@ -63,6 +63,10 @@ class Redemption(db.Model):
     workshop = db.relationship("Workshop")
     user = db.relationship("User", foreign_keys=[user_id])
 
+    @property
+    def ticket_number(self) -> int:
+        return self.ticket.number
+
     __table_args__ = (
         # Invariant 1: at most one live redemption per ticket, whatever the concurrency.
         sa.Index("uq_redemptions_live_ticket", "ticket_id", unique=True,
