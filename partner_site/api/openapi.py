@@ -105,6 +105,28 @@ SPEC = {
             "summary": "Redemptions at one of the partner's workshops", "security": [{"session": []}],
             "parameters": [{"name": "workshop_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _ok("list", "WorkshopRedemptions"), "404": _error("not_found"), **COMMON_ERRORS}}},
+        "/redemptions/batch": {"post": {
+            "summary": "Upload scans made offline; each item answered like POST /redemptions", "security": CSRF,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["items"], "properties": {"items": {
+                    "type": "array", "minItems": 1, "maxItems": 100, "items": {"allOf": [
+                        {"$ref": "#/components/schemas/RedemptionRequest"},
+                        {"type": "object", "required": ["scanned_at"], "properties": {
+                            "scanned_at": {"type": "string", "format": "date-time"}}}]}}}}}}},
+            "responses": {"200": {"description": "one result per item, in order", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"results": {"type": "array", "items": {
+                    "type": "object", "properties": {"nonce": {"type": "string"}, "status": {"type": "integer"},
+                                                     "body": {"type": "object"}}}}}}}}},
+                          **COMMON_ERRORS}}},
+        "/sync/revocations": {"get": {
+            "summary": "Tickets a phone must refuse offline, changed since a cursor", "security": [{"session": []}],
+            "parameters": [{"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "runs of ticket numbers: [gap, length, ...]", "content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "blocked": {"type": "array", "items": {"type": "integer"}},
+                    "unblocked": {"type": "array", "items": {"type": "integer"}},
+                    "cursor": {"type": "string"}, "complete": {"type": "boolean"},
+                    "encoding": {"type": "string"}}}}}}, **COMMON_ERRORS}}},
         "/keys": {"get": {"summary": "Public keys that verify ticket codes", "security": [],
                           "responses": {"200": _ok("keys", "Keys")}}},
     },

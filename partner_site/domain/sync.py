@@ -1,0 +1,99 @@
+"""What a phone needs to judge tickets offline, and the upload of what it scanned offline.
+
+The revocation list names every ticket of a still-valid campaign that a phone must refuse
+(not handed out, cancelled, already redeemed...), incrementally: the phone keeps a cursor and
+asks only for what changed since. Ticket numbers go out as runs of consecutive numbers (a
+booklet's ten tickets are ten consecutive numbers): `[gap, length, gap, length, ...]`, each gap
+counted from the end of the previous run, so a campaign of 20,000 tickets fits in a few KB.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..models import Campaign, Ticket, TicketStatus, utcnow
+from .clock import local_today
+from .errors import DomainError
+
+MAX_OFFLINE_AGE = timedelta(days=62)  # a phone may stay offline a while, not for a season
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def encode_cursor(changed_at: datetime, ticket_id: int) -> str:
+    return f"{changed_at.isoformat(timespec='microseconds')}~{ticket_id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, _sep, ident = cursor.partition("~")
+        return datetime.fromisoformat(stamp), int(ident)
+    except ValueError:
+        raise DomainError("bad_request", _("Curseur de synchronisation invalide : recommencez sans curseur.")) from None
+
+
+def encode_runs(numbers: list[int]) -> list[int]:
+    """Return numbers as runs of consecutive values: [gap, length, gap, length, ...]."""
+    out, end = [], 0  # `end` is one past the last number of the previous run
+    for n in sorted(set(numbers)):
+        if out and n == end:
+            out[-1] += 1
+        else:
+            out += [n - end, 1]
+        end = n + 1
+    return out
+
+
+def decode_runs(runs: list[int]) -> list[int]:
+    """Expand `encode_runs` back into numbers (what the phone does)."""
+    numbers, end = [], 0
+    for gap, length in zip(runs[::2], runs[1::2]):
+        start = end + gap
+        numbers.extend(range(start, start + length))
+        end = start + length
+    return numbers
+
+
+@dataclass
+class Revocations:
+    blocked: list[int]
+    unblocked: list[int]
+    cursor: str | None
+    complete: bool
+
+
+def revocations(cursor: str | None, limit: int = 50_000) -> Revocations:
+    """Return the tickets of valid campaigns that changed since `cursor`: now refused, or active again."""
+    after = decode_cursor(cursor)
+    valid = sa.select(Campaign.id).where(Campaign.ends_on >= local_today() - timedelta(days=366))
+    query = (sa.select(Ticket.id, Ticket.number, Ticket.status, Ticket.changed_at)
+             .where(Ticket.campaign_id.in_(valid), Ticket.changed_at.is_not(None))
+             .order_by(Ticket.changed_at, Ticket.id).limit(limit + 1))
+    if after is None:
+        # First sync: only what a phone must refuse; untouched tickets are judged by signature.
+        query = query.where(Ticket.status != TicketStatus.ACTIVE)
+    else:
+        stamp, ident = after
+        query = query.where(sa.or_(Ticket.changed_at > stamp, sa.and_(Ticket.changed_at == stamp, Ticket.id > ident)))
+    rows = db.session.execute(query).all()
+    complete = len(rows) <= limit
+    rows = rows[:limit]
+    blocked = [r.number for r in rows if r.status != TicketStatus.ACTIVE]
+    unblocked = [r.number for r in rows if r.status == TicketStatus.ACTIVE]
+    last = rows[-1] if rows else None
+    next_cursor = encode_cursor(last.changed_at, last.id) if last else cursor
+    if next_cursor is None:
+        next_cursor = encode_cursor(utcnow(), 0)
+    return Revocations(encode_runs(blocked), encode_runs(unblocked), next_cursor, complete)
+
+
+def offline_scan_time(value: datetime, now: datetime) -> datetime:
+    """Accept the phone's scan time if it is plausible; refuse one from the future or too old."""
+    if value > now + MAX_CLOCK_SKEW:
+        raise DomainError("bad_request", _("Heure de scan dans le futur : vérifiez l'horloge du téléphone."))
+    if value < now - MAX_OFFLINE_AGE:
+        raise DomainError("bad_request", _("Scan trop ancien pour être synchronisé : contactez le Département."))
+    return value
