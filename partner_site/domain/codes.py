@@ -99,7 +99,8 @@ def check_code(secret: bytes, number: int) -> str:
 
 def check_code_matches(secret: bytes, number: int, typed: str) -> bool:
     """Compare a typed check code with the right one in constant time."""
-    return hmac.compare_digest(check_code(secret, number), normalize_check_code(typed))
+    typed_bytes = normalize_check_code(typed).encode("utf-8")  # bytes: any typed character compares cleanly
+    return hmac.compare_digest(check_code(secret, number).encode("ascii"), typed_bytes)
 
 
 def format_check_code(code: str) -> str:
