@@ -240,3 +240,10 @@ def test_accepted_redemptions_join_the_open_claim_and_voids_leave_it(scene):
     db.session.expire_all()
     claim = db.session.execute(sa.select(Claim)).scalar_one()
     assert claim.total_cents == 0 and claim.lines == []
+
+
+def test_a_check_code_typed_with_accents_is_a_clear_refusal(scene):
+    response = scene.client.post("/api/v1/redemptions", json={
+        "workshop_id": scene.workshop.id, "nonce": nonce(), "serial": ticket_serial(scene.tickets[0].number),
+        "check_code": "ÉÀÇ-ÖÜ"})
+    assert response.status_code == 422 and reason_of(response) == "bad_check_code"
