@@ -45,13 +45,16 @@ def create_app(config=None) -> Flask:
         app.config.get("SIGNING_KEYS_FILE") or os.path.join(app.instance_path, "signing_keys.json")
     )
 
-    from . import auth, api, web
+    from . import auth, api, claims, finance, review, web
     from .cli import register_cli
     from .http import register_http
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(claims.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(finance.bp)
     register_http(app)
     register_cli(app)
     return app

@@ -195,5 +195,7 @@ def demo_command(as_json):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command):
+    from .claims.cli import claims_cli
+
+    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli):
         app.cli.add_command(command)

@@ -24,3 +24,16 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Voucher numbering prefix shown on references, e.g. PN31-2021-000123.
     TERRITORY_CODE = os.environ.get("TERRITORY_CODE", "31")
+    DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Département de la Haute-Garonne")
+    # The département's account that pays the claims (the debtor of the SEPA file). The defaults
+    # are a well-formed demonstration account: set the real one in production.
+    SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "Departement de la Haute-Garonne")
+    SEPA_DEBTOR_IBAN = os.environ.get("SEPA_DEBTOR_IBAN", "FR7630001007941234567890185")
+    SEPA_DEBTOR_BIC = os.environ.get("SEPA_DEBTOR_BIC", "BDFEFRPPCCT")
+    # Messages to associations: e-mailed when MAIL_SERVER is set, otherwise kept in the outbox.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "pass-numerique@haute-garonne.example")

@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import keys, redemptions, sync, workshops  # noqa: E402,F401
+from . import claims, keys, redemptions, sync, workshops  # noqa: E402,F401
 from .openapi import openapi  # noqa: E402,F401

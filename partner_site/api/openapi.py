@@ -74,6 +74,30 @@ SPEC = {
             "WorkshopRedemptions": {"type": "object", "properties": {
                 "workshop": {"$ref": "#/components/schemas/Workshop"},
                 "redemptions": {"type": "array", "items": {"$ref": "#/components/schemas/Redemption"}}}},
+            "Claim": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                "status": {"type": "string", "enum": ["open", "submitted", "approved", "in_batch", "paid"]},
+                "reference": {"type": "string", "nullable": True, "description": "given at submission, e.g. PN31-2021-000123"},
+                "total_cents": {"type": "integer", "description": "sum of the accepted lines"},
+                "line_count": {"type": "integer"}, "rejected_count": {"type": "integer"},
+                "submitted_at": {"type": "string", "format": "date-time", "nullable": True},
+                "approved_at": {"type": "string", "format": "date-time", "nullable": True},
+                "paid_at": {"type": "string", "format": "date-time", "nullable": True}}},
+            "ClaimLine": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["redemption", "adjustment"]},
+                "status": {"type": "string", "enum": ["accepted", "rejected"]},
+                "amount_cents": {"type": "integer", "description": "negative for an adjustment that recovers money"},
+                "serial": {"type": "string", "nullable": True}, "workshop_id": {"type": "integer", "nullable": True},
+                "workshop_title": {"type": "string", "nullable": True}, "trainer": {"type": "string", "nullable": True},
+                "scanned_at": {"type": "string", "format": "date-time", "nullable": True},
+                "reject_reason": {"type": "string", "nullable": True, "description": "why staff rejected it (French)"},
+                "label": {"type": "string", "nullable": True}}},
+            "ClaimList": {"type": "object", "properties": {
+                "claims": {"type": "array", "items": {"$ref": "#/components/schemas/Claim"}}}},
+            "ClaimDetail": {"allOf": [{"$ref": "#/components/schemas/Claim"}, {"type": "object", "properties": {
+                "lines": {"type": "array", "items": {"$ref": "#/components/schemas/ClaimLine"}},
+                "lines_total": {"type": "integer"}, "page": {"type": "integer"},
+                "next_page": {"type": "integer", "nullable": True}}}]},
             "Keys": {"type": "object", "properties": {"keys": {"type": "array", "items": {
                 "type": "object", "properties": {
                     "kid": {"type": "integer"}, "algorithm": {"type": "string"},
@@ -127,6 +151,17 @@ SPEC = {
                     "unblocked": {"type": "array", "items": {"type": "integer"}},
                     "cursor": {"type": "string"}, "complete": {"type": "boolean"},
                     "encoding": {"type": "string"}}}}}}, **COMMON_ERRORS}}},
+        "/claims": {"get": {
+            "summary": "The claims of the user's partner, newest month first (managers only)",
+            "security": [{"session": []}],
+            "responses": {"200": _ok("list", "ClaimList"), **COMMON_ERRORS}}},
+        "/claims/{claim_id}": {"get": {
+            "summary": "One claim of the user's partner with a page of its lines (500 a page; managers only)",
+            "security": [{"session": []}],
+            "parameters": [{"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                           {"name": "page", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "default": 1}}],
+            "responses": {"200": _ok("claim", "ClaimDetail"), "404": _error("not_found"), **COMMON_ERRORS}}},
         "/keys": {"get": {"summary": "Public keys that verify ticket codes", "security": [],
                           "responses": {"200": _ok("keys", "Keys")}}},
     },

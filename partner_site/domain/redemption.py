@@ -69,7 +69,9 @@ _SAME_BOOKLET = sa.select(sa.func.count()).select_from(Redemption).where(
 _INSERT_REDEMPTION = sa.insert(Redemption).returning(Redemption.id)
 _FIND_CLAIM = sa.select(Claim.id, Claim.status).where(Claim.partner_id == _p("partner_id"), Claim.period == _p("period"))
 _INSERT_LINE = sa.insert(ClaimLine)
-_ADD_TO_CLAIM = sa.update(Claim).where(Claim.id == _p("claim_id")).values(total_cents=Claim.total_cents + _p("amount"))
+# Only an open claim changes: a submitted claim's lines are fixed (see `_add_to_claim`, `void`).
+_ADD_TO_CLAIM = (sa.update(Claim).where(Claim.id == _p("claim_id"), Claim.status == ClaimStatus.OPEN)
+                 .values(total_cents=Claim.total_cents + _p("amount")))
 _CORE = {"synchronize_session": False}
 
 
@@ -247,7 +249,7 @@ def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome
         "partner_id": workshop.partner_id, "user_id": user.id, "nonce": scan.nonce, "amount_cents": amount,
         "redeemed_at": now, "scanned_at": scan_time, "offline": scan.offline,
     }).scalar_one()
-    _add_to_claim(workshop.partner_id, redemption_id, amount, scan_time)
+    _add_to_claim(workshop.partner_id, redemption_id, ticket.id, amount, scan_time)
     record(user, "redemption.accepted", object_type="redemption", object_id=redemption_id,
            after={"ticket": ticket.number, "workshop": workshop.id, "amount_cents": amount, "offline": scan.offline})
     return Outcome(Accepted(id=redemption_id, ticket_number=ticket.number, workshop_id=workshop.id,
@@ -272,15 +274,21 @@ def open_claim(partner_id: int, period: date) -> tuple[int, ClaimStatus]:
     return found[0], found[1]
 
 
-def _add_to_claim(partner_id: int, redemption_id: int, amount: int, scan_time: datetime):
-    """Put a new redemption on its partner's open claim: its month's, or the next open one."""
-    claim_id, status = open_claim(partner_id, month_of(to_local(scan_time).date()))
-    if status != ClaimStatus.OPEN:
-        # A late offline scan for a month already submitted joins the current month's claim.
-        claim_id, _status = open_claim(partner_id, month_of(to_local(utcnow()).date()))
-    db.session.execute(_INSERT_LINE, {"claim_id": claim_id, "kind": LineKind.REDEMPTION, "redemption_id": redemption_id,
-                                      "amount_cents": amount, "status": LineStatus.ACCEPTED, "created_at": utcnow()})
-    db.session.execute(_ADD_TO_CLAIM, {"claim_id": claim_id, "amount": amount}, execution_options=_CORE)
+def _add_to_claim(partner_id: int, redemption_id: int, ticket_id: int, amount: int, scan_time: datetime):
+    """Put a new redemption on its partner's open claim: its month's, or the current one if that is sent."""
+    # A late offline scan for a month already submitted joins the current month's claim. The total
+    # is raised only while the claim is open (a conditional UPDATE, which also locks the claim row),
+    # so a submission running at the same time either sees this line or makes this scan move on.
+    for period in (month_of(to_local(scan_time).date()), month_of(to_local(utcnow()).date())):
+        claim_id, status = open_claim(partner_id, period)
+        if status == ClaimStatus.OPEN and db.session.execute(
+                _ADD_TO_CLAIM, {"claim_id": claim_id, "amount": amount}, execution_options=_CORE).rowcount:
+            db.session.execute(_INSERT_LINE, {
+                "claim_id": claim_id, "kind": LineKind.REDEMPTION, "redemption_id": redemption_id,
+                "ticket_id": ticket_id, "amount_cents": amount, "status": LineStatus.ACCEPTED,
+                "created_at": utcnow()})
+            return
+    raise RuntimeError(f"no open claim for partner {partner_id}")
 
 
 def voidable(user, redemption: Redemption, now: datetime | None = None) -> bool:
@@ -309,8 +317,13 @@ def void(user, redemption_id, now: datetime | None = None) -> Redemption:
     if not done:
         raise DomainError("not_voidable")
     line = redemption.claim_line
-    db.session.execute(_ADD_TO_CLAIM, {"claim_id": line.claim_id, "amount": -line.amount_cents},
-                       execution_options=_CORE)
+    lowered = db.session.execute(_ADD_TO_CLAIM, {"claim_id": line.claim_id, "amount": -line.amount_cents},
+                                 execution_options=_CORE).rowcount
+    if not lowered:
+        # The claim was submitted meanwhile: undo, since a refusal's writes are committed.
+        db.session.execute(sa.update(Redemption).where(Redemption.id == redemption.id)
+                           .values(voided_at=None, voided_by_id=None).execution_options(synchronize_session=False))
+        raise DomainError("not_voidable")
     db.session.delete(line)
     db.session.execute(_RELEASE_TICKET, {"ticket_id": redemption.ticket_id, "now": now}, execution_options=_CORE)
     db.session.execute(_RELEASE_PLACE, {"workshop_id": redemption.workshop_id}, execution_options=_CORE)

@@ -1,7 +1,11 @@
 """The domain model of ../shared/domain.md, one module per area."""
 from .audit import AuditEvent, record  # noqa: F401
+from .bank import BankAccount, BankAccountStatus  # noqa: F401
 from .base import IllegalTransition, change_status, utcnow  # noqa: F401
 from .claims import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus  # noqa: F401
+from .counters import Counter  # noqa: F401
+from .notifications import Notification  # noqa: F401
+from .payments import BatchStatus, Payment, PaymentBatch  # noqa: F401
 from .people import (  # noqa: F401
     Invitation,
     Partner,

@@ -73,6 +73,7 @@ class Redemption(db.Model):
                  sqlite_where=sa.text("voided_at IS NULL"), postgresql_where=sa.text("voided_at IS NULL")),
         sa.Index("ix_redemptions_workshop_booklet", "workshop_id", "booklet_id"),
         sa.Index("ix_redemptions_partner_redeemed", "partner_id", "redeemed_at"),
+        sa.Index("ix_redemptions_booklet", "booklet_id"),  # anomaly rule: one booklet's tickets on one day
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 

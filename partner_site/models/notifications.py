@@ -1,0 +1,27 @@
+"""The outbox of messages to partners: sent by e-mail when SMTP is configured, kept either way."""
+import sqlalchemy as sa
+
+from ..extensions import db
+from .base import TimestampMixin
+
+
+class Notification(TimestampMixin, db.Model):
+    """One message to a partner about one of its claims."""
+
+    __tablename__ = "notifications"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    partner_id = sa.Column(sa.Integer, sa.ForeignKey("partners.id"), nullable=False, index=True)
+    claim_id = sa.Column(sa.Integer, sa.ForeignKey("claims.id"), index=True)
+    kind = sa.Column(sa.String(30), nullable=False)  # claim_approved, claim_partly_rejected, claim_paid
+    recipient = sa.Column(sa.String(200), nullable=False)
+    subject = sa.Column(sa.String(200), nullable=False)
+    body = sa.Column(sa.Text, nullable=False)
+    sent_at = sa.Column(sa.DateTime)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    last_error = sa.Column(sa.String(300))
+
+    partner = db.relationship("Partner")
+    claim = db.relationship("Claim")
+
+    __table_args__ = (sa.Index("ix_notifications_unsent", "sent_at", "id"),)

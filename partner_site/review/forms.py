@@ -1,0 +1,38 @@
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+
+class LinesField(SelectMultipleField):
+    """The ids of the lines ticked in a table (any id: the domain checks they are the claim's)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=int, validate_choice=False, **kwargs)
+
+    def pre_validate(self, form):
+        pass
+
+
+class RejectLinesForm(FlaskForm):
+    lines = LinesField(_l("Tickets"), validators=[DataRequired(_l("Cochez au moins un ticket."))])
+    reason = StringField(_l("Motif du refus (visible par l'association)"), validators=[
+        DataRequired(_l("Indiquez le motif du refus : l'association le verra.")), Length(max=300)])
+
+
+class ReinstateLinesForm(FlaskForm):
+    lines = LinesField(_l("Tickets"), validators=[DataRequired(_l("Cochez au moins un ticket."))])
+
+
+class ApproveForm(FlaskForm):
+    """A bare button: approve the claim as it stands."""
+
+
+class AdjustForm(FlaskForm):
+    amount = DecimalField(_l("Montant en euros (négatif pour un trop-perçu)"), places=2, validators=[
+        DataRequired(_l("Indiquez un montant non nul.")),
+        NumberRange(min=Decimal("-100000"), max=Decimal("100000"), message=_l("Montant hors limites."))])
+    reason = StringField(_l("Motif"), validators=[DataRequired(_l("Indiquez le motif de l'ajustement.")),
+                                                  Length(max=200)])

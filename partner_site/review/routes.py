@@ -1,0 +1,138 @@
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import instructor_required, staff_required
+from ..claims import downloads
+from ..claims.actions import form_errors, page_arg, run
+from ..domain import anomalies, claim_views, notifications
+from ..domain import review as service
+from ..domain.bank import current_account
+from ..models import ClaimStatus
+from . import bp
+from .forms import AdjustForm, ApproveForm, RejectLinesForm, ReinstateLinesForm
+
+QUEUE_STATUSES = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID]
+
+
+@bp.get("/")
+@staff_required
+def queue():
+    """List claims by status (the submitted ones first, oldest first), with flags and filters."""
+    try:
+        status = ClaimStatus(request.args.get("status", "submitted"))
+    except ValueError:
+        abort(400)
+    if status not in QUEUE_STATUSES:
+        abort(400)
+    flagged = request.args.get("flagged") == "1"
+    search = request.args.get("q", "")[:100]
+    result = claim_views.queue(status, page_arg(request), flagged_only=flagged, search=search)
+    return render_template("review/queue.html", result=result, status=status, statuses=QUEUE_STATUSES,
+                           flagged=flagged, search=search)
+
+
+@bp.get("/<int:claim_id>")
+@staff_required
+def detail(claim_id: int):
+    """Show a claim for review: its partner, totals, flagged lines first if asked, and the actions."""
+    claim = service.get_claim(claim_id)
+    flagged = request.args.get("flagged") == "1"
+    page = page_arg(request)
+    count = claim_views.count_lines(claim.id, flagged_only=flagged)
+    return render_template(
+        "review/detail.html", claim=claim, flagged=flagged, page=page,
+        pages=max(1, -(-count // claim_views.PER_PAGE)), count=count,
+        lines=claim_views.lines(claim.id, page, flagged_only=flagged), flag_labels=anomalies.labels,
+        summary={"values": claim_views.by_face_value(claim.id), "workshops": claim_views.by_workshop(claim.id),
+                 "trainers": claim_views.by_trainer(claim.id)},
+        account=current_account(claim.partner_id), reject_form=RejectLinesForm(), reinstate_form=ReinstateLinesForm(),
+        approve_form=ApproveForm(), adjust_form=AdjustForm(),
+        can_review=current_user.role.value == "instructor" and claim.status == ClaimStatus.SUBMITTED)
+
+
+def _back(claim_id: int) -> str:
+    return request.form.get("back") if (request.form.get("back") or "").startswith("/staff/claims/") \
+        else url_for("review.detail", claim_id=claim_id)
+
+
+@bp.post("/<int:claim_id>/reject")
+@instructor_required
+def reject(claim_id: int):
+    """Reject the ticked lines with one reason, which the association will see."""
+    service.get_claim(claim_id)  # 404 for a claim that does not exist
+    form = RejectLinesForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _redirect(claim_id)
+    return run(lambda: service.reject_lines(current_user, claim_id, form.lines.data, form.reason.data),
+               _("%(count)s ticket(s) refusé(s).", count=len(form.lines.data)), _back(claim_id))
+
+
+@bp.post("/<int:claim_id>/reinstate")
+@instructor_required
+def reinstate(claim_id: int):
+    """Accept again lines rejected by mistake (before approval)."""
+    service.get_claim(claim_id)
+    form = ReinstateLinesForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _redirect(claim_id)
+    return run(lambda: service.reinstate_lines(current_user, claim_id, form.lines.data),
+               _("%(count)s ticket(s) rétabli(s).", count=len(form.lines.data)), _back(claim_id))
+
+
+@bp.post("/<int:claim_id>/approve")
+@instructor_required
+def approve(claim_id: int):
+    """Approve the claim as it stands; the association is told (by e-mail when SMTP is set)."""
+    service.get_claim(claim_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    response = run(lambda: service.approve(current_user, claim_id),
+                   _("Demande approuvée ; l'association est prévenue."), url_for("review.queue"),
+                   failure_to=url_for("review.detail", claim_id=claim_id))
+    notifications.deliver_pending()
+    return response
+
+
+@bp.post("/<int:claim_id>/adjust")
+@instructor_required
+def adjust(claim_id: int):
+    """Correct a paid claim by an adjustment line carried into the partner's next claim."""
+    service.get_claim(claim_id)
+    form = AdjustForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return _redirect(claim_id)
+    cents = int(form.amount.data * 100)
+    return run(lambda: service.correct_paid_claim(current_user, claim_id, cents, form.reason.data),
+               _("Ajustement enregistré : il figurera sur la prochaine demande de l'association."),
+               url_for("review.detail", claim_id=claim_id))
+
+
+def _redirect(claim_id: int):
+    return redirect(url_for("review.detail", claim_id=claim_id))
+
+
+@bp.get("/<int:claim_id>/statement.pdf")
+@staff_required
+def statement(claim_id: int):
+    return downloads.pdf_response(service.get_claim(claim_id))
+
+
+@bp.get("/<int:claim_id>/statement.csv")
+@staff_required
+def statement_as_csv(claim_id: int):
+    return downloads.csv_response(service.get_claim(claim_id))
+
+
+@bp.get("/outbox")
+@staff_required
+def outbox():
+    """Show the messages sent (or waiting) to associations."""
+    page = page_arg(request)
+    rows, total = notifications.outbox(page)
+    return render_template("review/outbox.html", rows=rows, page=page, pages=max(1, -(-total // 50)),
+                           smtp=notifications.smtp_configured())
