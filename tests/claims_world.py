@@ -45,7 +45,8 @@ def make_world(factory, siret_index: int = 0, with_account: bool = True, instruc
     instructor = instructor or factory.user("instructor", full_name="Inès Instructrice")
     finance = finance or factory.user("finance", full_name="Paul Payeur")
     day = last_month_day()
-    workshop = factory.workshop(partner, starts_at=at(day, 14), ends_at=at(day, 17), capacity=10, title="Démarches en ligne")
+    workshop = factory.workshop(partner, starts_at=at(day, 14), ends_at=at(day, 17), capacity=10,
+                                title="Démarches en ligne")
     world = World(partner, manager, trainer, instructor, finance, workshop)
     if with_account:
         account = bank.submit_details(manager, partner, holder_name=partner.name, iban=IBAN, bic=BIC,

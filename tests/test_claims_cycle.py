@@ -1,7 +1,6 @@
 """The whole money cycle, through the pages: validations -> open claim -> submit -> review -> batch -> paid."""
 import io
 import re
-
 from xml.etree import ElementTree as etree
 
 import pypdf
@@ -9,8 +8,17 @@ import sqlalchemy as sa
 import xmlschema
 
 from partner_site.extensions import db
-from partner_site.models import (AuditEvent, Claim, ClaimLine, ClaimStatus, LineStatus, Notification, Payment,
-                                 PaymentBatch, Ticket, TicketStatus)
+from partner_site.models import (
+    AuditEvent,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineStatus,
+    Notification,
+    Payment,
+    PaymentBatch,
+    Ticket,
+)
 
 from .claims_world import IBAN, campaign_for_last_month, make_world, validations
 

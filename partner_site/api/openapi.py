@@ -77,7 +77,8 @@ SPEC = {
             "Claim": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
                 "status": {"type": "string", "enum": ["open", "submitted", "approved", "in_batch", "paid"]},
-                "reference": {"type": "string", "nullable": True, "description": "given at submission, e.g. PN31-2021-000123"},
+                "reference": {"type": "string", "nullable": True,
+                              "description": "given at submission, e.g. PN31-2021-000123"},
                 "total_cents": {"type": "integer", "description": "sum of the accepted lines"},
                 "line_count": {"type": "integer"}, "rejected_count": {"type": "integer"},
                 "submitted_at": {"type": "string", "format": "date-time", "nullable": True},

@@ -1,8 +1,8 @@
 """Simple anomaly rules run when a claim is submitted; flagged lines are shown to the instructor.
 
-Rules look for what a fraud or a mistake leaves behind: several tickets of one booklet used on
-one day (one person, one workshop a day), a validation far outside the workshop's hours, a
-workshop with more participants than its capacity. A flag is a question, not a rejection.
+Rules look for what a fraud or a mistake leaves behind: tickets of one booklet used at several
+workshops on one day, a validation far outside the workshop's hours, a workshop with more
+participants (distinct booklets) than its capacity. A flag is a question, not a rejection.
 """
 from collections import defaultdict
 from datetime import timedelta
@@ -36,7 +36,7 @@ def flag_claim(claim_id: int) -> int:
     """Flag the claim's redemption lines that match a rule; return how many lines are flagged."""
     rows = db.session.execute(
         sa.select(ClaimLine.id, Redemption.booklet_id, Redemption.scanned_at, Redemption.workshop_id,
-                  Workshop.starts_at, Workshop.ends_at, Workshop.tickets_per_participant)
+                  Workshop.starts_at, Workshop.ends_at)
         .join(Redemption, Redemption.id == ClaimLine.redemption_id)
         .join(Workshop, Workshop.id == Redemption.workshop_id)
         .where(ClaimLine.claim_id == claim_id, ClaimLine.kind == LineKind.REDEMPTION)
@@ -47,7 +47,7 @@ def flag_claim(claim_id: int) -> int:
             flags[row.id].append(OUTSIDE_HOURS)
     per_day = _booklet_days(claim_id)
     for row in rows:
-        if per_day[(row.booklet_id, to_local(row.scanned_at).date())] > row.tickets_per_participant:
+        if len(per_day[(row.booklet_id, to_local(row.scanned_at).date())]) > 1:
             flags[row.id].append(SAME_BOOKLET_SAME_DAY)
     crowded = _over_capacity_workshops(claim_id)
     for row in rows:
@@ -69,14 +69,18 @@ def _claim_redemptions(claim_id: int):
 
 
 def _booklet_days(claim_id: int) -> dict:
-    """Count live redemptions, by any partner, of the claim's booklets per local day."""
+    """Map each of the claim's booklets and local days to the workshops (any partner's) that took it.
+
+    Several tickets of one booklet at one workshop are normal when the workshop takes several per
+    person (the scan already refuses more); at two workshops the same day they are an anomaly.
+    """
     booklets = sa.select(Redemption.booklet_id).where(Redemption.id.in_(_claim_redemptions(claim_id)))
-    counts = defaultdict(int)
-    for booklet_id, scanned_at in db.session.execute(
-            sa.select(Redemption.booklet_id, Redemption.scanned_at)
+    workshops = defaultdict(set)
+    for booklet_id, scanned_at, workshop_id in db.session.execute(
+            sa.select(Redemption.booklet_id, Redemption.scanned_at, Redemption.workshop_id)
             .where(Redemption.booklet_id.in_(booklets), Redemption.voided_at.is_(None))):
-        counts[(booklet_id, to_local(scanned_at).date())] += 1
-    return counts
+        workshops[(booklet_id, to_local(scanned_at).date())].add(workshop_id)
+    return workshops
 
 
 def _over_capacity_workshops(claim_id: int) -> set[int]:

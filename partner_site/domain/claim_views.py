@@ -10,8 +10,19 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Booklet, Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Partner, Redemption, Ticket, \
-    User, Workshop
+from ..models import (
+    Booklet,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineKind,
+    LineStatus,
+    Partner,
+    Redemption,
+    Ticket,
+    User,
+    Workshop,
+)
 from .codes import ticket_serial
 
 PER_PAGE = 50
@@ -88,7 +99,8 @@ def by_workshop(claim_id: int):
     """Sum a claim's accepted tickets per workshop: (title, start, tickets, cents)."""
     return db.session.execute(
         sa.select(Workshop.id, Workshop.title, Workshop.starts_at, sa.func.count(), sa.func.sum(ClaimLine.amount_cents))
-        .join(Redemption, Redemption.id == ClaimLine.redemption_id).join(Workshop, Workshop.id == Redemption.workshop_id)
+        .join(Redemption, Redemption.id == ClaimLine.redemption_id)
+        .join(Workshop, Workshop.id == Redemption.workshop_id)
         .where(ClaimLine.claim_id == claim_id, ClaimLine.status == LineStatus.ACCEPTED)
         .group_by(Workshop.id, Workshop.title, Workshop.starts_at).order_by(Workshop.starts_at)).all()
 

@@ -10,8 +10,19 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import (BatchStatus, Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Payment, PaymentBatch,
-                      Redemption, Ticket, TicketStatus)
+from ..models import (
+    BatchStatus,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    LineKind,
+    LineStatus,
+    Payment,
+    PaymentBatch,
+    Redemption,
+    Ticket,
+    TicketStatus,
+)
 from .payments import DIGEST_COLUMNS, digest_of
 
 

@@ -11,8 +11,21 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import (BankAccount, BankAccountStatus, BatchStatus, Claim, ClaimLine, ClaimStatus, Partner, Payment,
-                      PaymentBatch, TicketStatus, change_status, record, utcnow)
+from ..models import (
+    BankAccount,
+    BankAccountStatus,
+    BatchStatus,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    Partner,
+    Payment,
+    PaymentBatch,
+    TicketStatus,
+    change_status,
+    record,
+    utcnow,
+)
 from . import notifications
 from .bank import payable_partner_ids
 from .claims import mark_tickets

@@ -10,7 +10,7 @@ from ..domain import review as service
 from ..domain.bank import current_account
 from ..models import ClaimStatus
 from . import bp
-from .forms import AdjustForm, ApproveForm, RejectLinesForm, ReinstateLinesForm
+from .forms import AdjustForm, ApproveForm, ReinstateLinesForm, RejectLinesForm
 
 QUEUE_STATUSES = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID]
 
