@@ -57,9 +57,10 @@ def reject_lines(user, claim_id, line_ids, reason) -> list[ClaimLine]:
     reason = _clean_reason(reason)
     lines = _lines_of(claim, line_ids, LineStatus.ACCEPTED)
     mark_tickets(None, TicketStatus.CLAIMED, TicketStatus.REDEEMED, line_ids=[line.id for line in lines])
-    for line in lines:
-        change_status(line, LineStatus.REJECTED, user, reason=reason)
-        line.reject_reason = reason
+    with db.session.no_autoflush:  # the status and its reason change together (a CHECK ties them)
+        for line in lines:
+            change_status(line, LineStatus.REJECTED, user, reason=reason)
+            line.reject_reason = reason
     _move_total(claim, -sum(line.amount_cents for line in lines), rejected=len(lines))
     db.session.flush()
     return lines
@@ -71,9 +72,10 @@ def reinstate_lines(user, claim_id, line_ids) -> list[ClaimLine]:
     _reviewable(claim)
     lines = _lines_of(claim, line_ids, LineStatus.REJECTED)
     mark_tickets(None, TicketStatus.REDEEMED, TicketStatus.CLAIMED, line_ids=[line.id for line in lines])
-    for line in lines:
-        change_status(line, LineStatus.ACCEPTED, user)
-        line.reject_reason = None
+    with db.session.no_autoflush:
+        for line in lines:
+            change_status(line, LineStatus.ACCEPTED, user)
+            line.reject_reason = None
     _move_total(claim, sum(line.amount_cents for line in lines), rejected=-len(lines))
     db.session.flush()
     return lines
