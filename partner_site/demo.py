@@ -114,6 +114,9 @@ def build_demo() -> dict:
         for booklet in old_booklets:
             booklet_ops.distribute("demo", booklet)
     db.session.flush()
+    from .demo_claims import build_claims_demo
+
+    build_claims_demo(campaign, partners)
     return _describe(campaign, staff, partners)
 
 

@@ -102,6 +102,7 @@ def statement_pdf(claim: Claim) -> bytes:
             (_("Période"), period_label(claim.period)),
             (_("Statut"), status_label(claim.status)),
             (_("Envoyée le"), to_local(claim.submitted_at).strftime("%d/%m/%Y") if claim.submitted_at else "–"),
+            *_payment_rows(claim),
         ], regular, bold),
         Spacer(1, 4 * mm),
         Paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
@@ -113,7 +114,8 @@ def statement_pdf(claim: Claim) -> bytes:
     rows = [header] + [[Paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
                        for line in lines]
     rows.append(["", "", "", _("Total"), pdf_money(claim.total_cents), ""])
-    table = LongTable(rows, colWidths=[26 * mm, 24 * mm, 46 * mm, 30 * mm, 22 * mm, 32 * mm], repeatRows=1)
+    table = LongTable(rows, colWidths=[26 * mm, 24 * mm, 46 * mm, 30 * mm, 22 * mm, 32 * mm], repeatRows=1,
+                      hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), regular, 7.5),
         ("FONT", (0, 0), (-1, 0), bold, 7.5),
@@ -140,8 +142,19 @@ def statement_pdf(claim: Claim) -> bytes:
     return out.getvalue()
 
 
+def _payment_rows(claim: Claim) -> list[tuple[str, str]]:
+    if claim.status == ClaimStatus.PAID and claim.batch is not None:
+        batch = claim.batch
+        return [(_("Payée le"), _("%(day)s, lot %(batch)s", day=batch.executed_on.strftime("%d/%m/%Y"),
+                                    batch=batch.reference))]
+    if claim.status == ClaimStatus.PAID:
+        return [(_("Soldée le"), _("%(day)s, sans virement (montant nul)", day=to_local(claim.paid_at)
+                                   .strftime("%d/%m/%Y")))]
+    return []
+
+
 def _key_values(pairs, regular: str, bold: str):
-    table = LongTable([[key, value] for key, value in pairs], colWidths=[35 * mm, 145 * mm])
+    table = LongTable([[key, value] for key, value in pairs], colWidths=[35 * mm, 145 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("FONT", (0, 0), (0, -1), bold, 9), ("FONT", (1, 0), (1, -1), regular, 9),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("TOPPADDING", (0, 0), (-1, -1), 1),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))

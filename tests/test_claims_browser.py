@@ -1,0 +1,111 @@
+"""The claims pages in a real browser, phone-sized: the money cycle clicked through, screenshots kept.
+
+Screenshots go to test-artifacts/claims-*.png (git-ignored), to be looked at.
+"""
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from partner_site.domain.clock import local_today
+from partner_site.extensions import db
+from partner_site.models import Claim, ClaimStatus
+
+from .claims_world import campaign_for_last_month, make_world, validations
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_server(app, backend):
+    if backend != "sqlite":
+        pytest.skip("the browser walk runs once, on SQLite")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _page(browser, base, user, password):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def _shot(page, name):
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"claims-{name}.png"), full_page=True)
+
+
+def test_the_money_cycle_clicked_through_on_a_phone(live_server, browser, factory):
+    world = make_world(factory)
+    campaign = campaign_for_last_month(factory)
+    validations(factory, world, campaign, 4)
+    factory.workshop(world.partner)  # today's workshop, so the running month shows too
+    claim = db.session.execute(sa.select(Claim).where(Claim.partner_id == world.partner.id)).scalar_one()
+    password = factory.PASSWORD
+
+    manager = _page(browser, live_server, world.manager, password)
+    manager.click("text=Remboursements")
+    _shot(manager, "1-association")
+    manager.click("button:has-text('Envoyer la demande')")
+    assert "Demande envoyée" in manager.inner_text("main")
+    _shot(manager, "2-association-sent")
+
+    instructor = _page(browser, live_server, world.instructor, password)
+    instructor.click("text=Demandes")
+    _shot(instructor, "3-staff-queue")
+    db.session.expire_all()
+    instructor.click(f"text={db.session.get(Claim, claim.id).reference}")
+    instructor.locator("input[name=lines]").first.check()
+    instructor.fill("#reason", "Ticket présenté par une autre personne")
+    instructor.click("button:has-text('Refuser les tickets cochés')")
+    assert "1 ticket(s) refusé(s)." in instructor.inner_text("main")
+    _shot(instructor, "4-staff-review")
+    instructor.click("button:has-text('Approuver la demande')")
+    assert "Demande approuvée" in instructor.inner_text("main")
+
+    finance = _page(browser, live_server, world.finance, password)
+    finance.click("text=Paiements")
+    finance.fill("input[name=requested_on]", (local_today() + timedelta(days=2)).isoformat())
+    _shot(finance, "5-finance")
+    finance.click("button:has-text('Créer le lot de paiement')")
+    assert "Lot de paiement créé" in finance.inner_text("main")
+    with finance.expect_download() as download:
+        finance.click("text=Fichier SEPA (XML)")
+    assert download.value.suggested_filename.endswith(".xml")
+    finance.fill("input[name=bank_reference]", "VIR-2021-0042")
+    finance.click("button:has-text('Enregistrer le lot comme exécuté')")
+    assert "exécuté" in finance.inner_text("main")
+    _shot(finance, "6-finance-batch")
+
+    manager.goto(f"{live_server}/claims/")
+    text = manager.inner_text("main")
+    assert "Payée" in text and "Ticket présenté par une autre personne" in text
+    _shot(manager, "7-association-paid")
+    db.session.expire_all()
+    assert db.session.get(Claim, claim.id).status == ClaimStatus.PAID
