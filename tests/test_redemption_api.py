@@ -223,7 +223,7 @@ def test_void_is_refused_to_another_partner_the_next_day_and_after_submission(ap
     redemption = db.session.get(Redemption, first["id"])
     assert not service.voidable(scene.trainer, redemption, now=utcnow() + timedelta(days=1))
     claim = db.session.execute(sa.select(Claim)).scalar_one()
-    claim.status = ClaimStatus.SUBMITTED
+    claim.status, claim.reference = ClaimStatus.SUBMITTED, "PN31-2021-000001"  # numbered when submitted (CHECK)
     db.session.commit()
     response = scene.client.delete(f"/api/v1/redemptions/{first['id']}")
     assert response.status_code == 409 and reason_of(response) == "not_voidable"

@@ -15,6 +15,7 @@ from . import anomalies
 from .clock import local_today
 from .counters import claim_reference
 from .errors import DomainError
+from .locking import maybe_locked
 from .redemption import month_of, open_claim
 
 
@@ -23,7 +24,7 @@ def get_partner_claim(user, claim_id, for_update: bool = False) -> Claim:
     claim = None
     if isinstance(claim_id, int) and user.partner_id is not None:
         query = sa.select(Claim).where(Claim.id == claim_id, Claim.partner_id == user.partner_id)
-        claim = db.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+        claim = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
     if claim is None:
         raise DomainError("not_found", _("Demande de remboursement introuvable."))
     return claim

@@ -32,6 +32,7 @@ from .claims import mark_tickets
 from .clock import local_today
 from .counters import batch_reference
 from .errors import DomainError
+from .locking import locked, maybe_locked
 
 MAX_CLAIMS = 5000  # a SEPA file of this size is still accepted by every French bank
 
@@ -87,7 +88,7 @@ def get_batch(batch_id, for_update: bool = False) -> PaymentBatch:
     batch = None
     if isinstance(batch_id, int):
         query = sa.select(PaymentBatch).where(PaymentBatch.id == batch_id)
-        batch = db.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+        batch = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
     if batch is None:
         raise DomainError("not_found", _("Lot de paiement introuvable."))
     return batch
@@ -107,8 +108,8 @@ def build_batch(user, claim_ids, requested_on: date) -> PaymentBatch:
     if not isinstance(requested_on, date) or requested_on < local_today():
         raise DomainError("bad_request", _("La date d'exécution demandée ne peut pas être passée."),
                           field="requested_on")
-    claims = db.session.execute(sa.select(Claim).where(Claim.id.in_(set(claim_ids))).order_by(Claim.id)
-                                .with_for_update()).scalars().all()
+    claims = db.session.execute(locked(sa.select(Claim).where(Claim.id.in_(set(claim_ids))).order_by(Claim.id))
+                                ).scalars().all()
     if len(claims) != len(set(claim_ids)) or any(c.status != ClaimStatus.APPROVED for c in claims):
         raise DomainError("bad_request", _("Certaines demandes cochées ne sont plus à payer. Rechargez la page."))
     _not_the_approver(user, claims)
@@ -155,8 +156,8 @@ def execute_batch(user, batch_id, executed_on, bank_reference) -> PaymentBatch:
     if not isinstance(bank_reference, str) or not bank_reference.strip() or len(bank_reference.strip()) > 100:
         raise DomainError("bad_request", _("Indiquez la référence de l'opération donnée par la banque."),
                           field="bank_reference")
-    claims = db.session.execute(sa.select(Claim).where(Claim.batch_id == batch.id).order_by(Claim.id)
-                                .with_for_update()).scalars().all()
+    claims = db.session.execute(locked(sa.select(Claim).where(Claim.batch_id == batch.id).order_by(Claim.id))
+                                ).scalars().all()
     _not_the_approver(user, claims)
     now = utcnow()
     change_status(batch, BatchStatus.EXECUTED, user, reason=bank_reference.strip())

@@ -11,6 +11,7 @@ from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Ticket
 from . import notifications
 from .claims import current_open_claim_id, mark_tickets
 from .errors import DomainError
+from .locking import maybe_locked
 from .payments import seal
 
 MAX_REASON = 300
@@ -21,7 +22,7 @@ def get_claim(claim_id, for_update: bool = False) -> Claim:
     claim = None
     if isinstance(claim_id, int):
         query = sa.select(Claim).where(Claim.id == claim_id)
-        claim = db.session.execute(query.with_for_update() if for_update else query).scalar_one_or_none()
+        claim = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
     if claim is None:
         raise DomainError("not_found", _("Demande de remboursement introuvable."))
     return claim
