@@ -1,16 +1,18 @@
 """How the claims, review and finance pages run a change: one domain call, one commit, a message."""
 from flask import flash, redirect
 
+from ..domain import notifications
 from ..domain.errors import DomainError
 from ..extensions import db
 
 
-def run(action, success: str, back, failure_to: str | None = None):
+def run(action, success: str, back, failure_to: str | None = None, notify: bool = False):
     """Run `action`; commit and flash `success`, or roll back and flash the refusal; redirect.
 
     `back` is where to go next: a URL, or a function of the action's result giving one. A
     refusal changes nothing (rolled back) and sends the person to `failure_to` (default: `back`),
-    where the French message says what to do.
+    where the French message says what to do. With `notify`, messages the change queued in the
+    outbox are e-mailed once it is committed (when SMTP is configured).
     """
     try:
         result = action()
@@ -19,6 +21,8 @@ def run(action, success: str, back, failure_to: str | None = None):
         flash(err.message, "error")
         return redirect(failure_to or back)
     db.session.commit()
+    if notify:
+        notifications.deliver_pending()
     flash(success, "success")
     return redirect(back(result) if callable(back) else back)
 

@@ -15,19 +15,14 @@ from . import anomalies
 from .clock import local_today
 from .counters import claim_reference
 from .errors import DomainError
-from .locking import maybe_locked
+from .locking import load_one
 from .redemption import month_of, open_claim
 
 
 def get_partner_claim(user, claim_id, for_update: bool = False) -> Claim:
     """Load a claim of the user's own partner: 404 for anyone else's (no existence leak)."""
-    claim = None
-    if isinstance(claim_id, int) and user.partner_id is not None:
-        query = sa.select(Claim).where(Claim.id == claim_id, Claim.partner_id == user.partner_id)
-        claim = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
-    if claim is None:
-        raise DomainError("not_found", _("Demande de remboursement introuvable."))
-    return claim
+    return load_one(Claim, claim_id, _("Demande de remboursement introuvable."), for_update,
+                    Claim.partner_id == user.partner_id)
 
 
 def current_period() -> date:

@@ -1,4 +1,8 @@
-"""Row locks for money changes: the rows are locked and read afresh (not from the session's cache)."""
+"""Loading rows for money changes: by id or 404, and locked and read afresh when about to change."""
+import sqlalchemy as sa
+
+from ..extensions import db
+from .errors import DomainError
 
 
 def locked(query):
@@ -9,3 +13,14 @@ def locked(query):
 
 def maybe_locked(query, for_update: bool):
     return locked(query) if for_update else query
+
+
+def load_one(model, object_id, not_found_message, for_update: bool = False, *where):
+    """Load a row by id (and any extra conditions), or raise `not_found` with a French message."""
+    row = None
+    if isinstance(object_id, int) and not isinstance(object_id, bool):
+        query = sa.select(model).where(model.id == object_id, *where)
+        row = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
+    if row is None:
+        raise DomainError("not_found", not_found_message)
+    return row

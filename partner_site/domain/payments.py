@@ -32,7 +32,7 @@ from .claims import mark_tickets
 from .clock import local_today
 from .counters import batch_reference
 from .errors import DomainError
-from .locking import locked, maybe_locked
+from .locking import load_one, locked
 
 MAX_CLAIMS = 5000  # a SEPA file of this size is still accepted by every French bank
 
@@ -85,13 +85,7 @@ def held_claims():
 
 
 def get_batch(batch_id, for_update: bool = False) -> PaymentBatch:
-    batch = None
-    if isinstance(batch_id, int):
-        query = sa.select(PaymentBatch).where(PaymentBatch.id == batch_id)
-        batch = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
-    if batch is None:
-        raise DomainError("not_found", _("Lot de paiement introuvable."))
-    return batch
+    return load_one(PaymentBatch, batch_id, _("Lot de paiement introuvable."), for_update)
 
 
 def _not_the_approver(user, claims) -> None:

@@ -11,7 +11,7 @@ from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Ticket
 from . import notifications
 from .claims import current_open_claim_id, mark_tickets
 from .errors import DomainError
-from .locking import maybe_locked
+from .locking import load_one
 from .payments import seal
 
 MAX_REASON = 300
@@ -19,13 +19,7 @@ MAX_REASON = 300
 
 def get_claim(claim_id, for_update: bool = False) -> Claim:
     """Load any claim for staff (staff see every partner's claims)."""
-    claim = None
-    if isinstance(claim_id, int):
-        query = sa.select(Claim).where(Claim.id == claim_id)
-        claim = db.session.execute(maybe_locked(query, for_update)).scalar_one_or_none()
-    if claim is None:
-        raise DomainError("not_found", _("Demande de remboursement introuvable."))
-    return claim
+    return load_one(Claim, claim_id, _("Demande de remboursement introuvable."), for_update)
 
 
 def _reviewable(claim: Claim) -> None:

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
-from flask import Response, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import finance_required
 from ..claims.actions import form_errors, run
-from ..domain import bank, notifications, payments, transfers
+from ..claims.downloads import file_response
+from ..domain import bank, payments, transfers
 from ..domain.clock import local_today
 from ..models import BatchStatus
 from . import bp
@@ -56,10 +57,7 @@ def sepa(batch_id: int):
     batch = payments.get_batch(batch_id)
     if batch.status == BatchStatus.CANCELLED:
         abort(404)
-    response = Response(transfers.sepa_xml(batch), mimetype="application/xml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{batch.reference}.xml"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(transfers.sepa_xml(batch), "application/xml", f"{batch.reference}.xml")
 
 
 @bp.get("/batches/<int:batch_id>/payments.csv")
@@ -67,10 +65,7 @@ def sepa(batch_id: int):
 def batch_csv(batch_id: int):
     """Download the batch's payments as CSV for the accountant."""
     batch = payments.get_batch(batch_id)
-    response = Response(transfers.batch_csv(batch), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(transfers.batch_csv(batch), "text/csv; charset=utf-8", f"{batch.reference}.csv")
 
 
 @bp.post("/batches/<int:batch_id>/execute")
@@ -83,11 +78,9 @@ def execute(batch_id: int):
     if not form.validate_on_submit():
         form_errors(form)
         return redirect(back)
-    response = run(lambda: payments.execute_batch(current_user, batch_id, form.executed_on.data,
-                                                  form.bank_reference.data),
-                   _("Lot enregistré comme exécuté : les demandes sont payées et les associations prévenues."), back)
-    notifications.deliver_pending()
-    return response
+    return run(lambda: payments.execute_batch(current_user, batch_id, form.executed_on.data, form.bank_reference.data),
+               _("Lot enregistré comme exécuté : les demandes sont payées et les associations prévenues."), back,
+               notify=True)
 
 
 @bp.post("/batches/<int:batch_id>/cancel")

@@ -90,11 +90,8 @@ def approve(claim_id: int):
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
-    response = run(lambda: service.approve(current_user, claim_id),
-                   _("Demande approuvée ; l'association est prévenue."), url_for("review.queue"),
-                   failure_to=url_for("review.detail", claim_id=claim_id))
-    notifications.deliver_pending()
-    return response
+    return run(lambda: service.approve(current_user, claim_id), _("Demande approuvée ; l'association est prévenue."),
+               url_for("review.queue"), failure_to=url_for("review.detail", claim_id=claim_id), notify=True)
 
 
 @bp.post("/<int:claim_id>/adjust")
