@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from partner_site.domain import bank, redemption
 from partner_site.domain.clock import local_today, to_utc_naive
 from partner_site.extensions import db
-from partner_site.models import Partner, User, Workshop
+from partner_site.models import Partner, Redemption, User, Workshop
 
 from .helpers import code_of, nonce
 
@@ -66,7 +66,7 @@ def redeem_at(user, workshop, ticket, when: datetime):
     outcome = redemption.redeem(user, redemption.ScanRequest(workshop_id=workshop.id, nonce=nonce(),
                                                              code=code_of(ticket)), now=when)
     db.session.commit()
-    return outcome.redemption
+    return db.session.get(Redemption, outcome.redemption.id)
 
 
 def validations(factory, world: World, campaign, count: int, hour: int = 15):

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import BankAccount, BankAccountStatus, Partner, change_status, record, utcnow
 from .errors import DomainError
 from .identity import clean_bic, clean_iban, clean_siret
+from .locking import move
 
 STATUS_LABELS = {
     BankAccountStatus.PENDING: _l("En attente de vérification"),
@@ -92,8 +93,7 @@ def validate(user, account: BankAccount) -> BankAccount:
     if previous is not None:
         change_status(previous, BankAccountStatus.SUPERSEDED, user, reason=f"replaced by account {account.id}")
         db.session.flush()  # free the partial unique index before validating the new one
-    change_status(account, BankAccountStatus.VALIDATED, user)
-    account.reviewed_at, account.reviewed_by_id = utcnow(), user.id
+    move(account, BankAccountStatus.VALIDATED, user, reviewed_at=utcnow(), reviewed_by_id=user.id)
     if account.siret != partner.siret:
         record(user, "partner.siret_changed", partner, before={"siret": partner.siret}, after={"siret": account.siret})
         partner.siret = account.siret
@@ -105,8 +105,8 @@ def reject(user, account: BankAccount, reason) -> BankAccount:
     """Refuse pending details with a reason; the account in force, if any, stays and payments resume."""
     if not isinstance(reason, str) or not reason.strip():
         raise DomainError("bad_request", _("Indiquez le motif du refus."), field="reason")
-    change_status(account, BankAccountStatus.REJECTED, user, reason=reason.strip())
-    account.reviewed_at, account.reviewed_by_id, account.review_reason = utcnow(), user.id, reason.strip()[:300]
+    move(account, BankAccountStatus.REJECTED, user, reason=reason.strip(), reviewed_at=utcnow(),
+         reviewed_by_id=user.id, review_reason=reason.strip()[:300])
     db.session.flush()
     return account
 

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Ticket, TicketStatus, change_status, utcnow
+from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, Ticket, TicketStatus, utcnow
 from . import anomalies
 from .clock import local_today
 from .counters import claim_reference
 from .errors import DomainError
-from .locking import load_one
+from .locking import load_one, move
 from .redemption import month_of, open_claim
 
 
@@ -73,9 +73,6 @@ def submit(user, claim_id) -> Claim:
         raise DomainError("not_submittable", _("Cette demande ne contient aucun ticket : rien à envoyer."))
     mark_tickets([claim.id], TicketStatus.REDEEMED, TicketStatus.CLAIMED)
     flagged = anomalies.flag_claim(claim.id)
-    claim.reference = claim_reference(local_today().year)
-    change_status(claim, ClaimStatus.SUBMITTED, user)
-    claim.submitted_at, claim.submitted_by_id = utcnow(), user.id
-    claim.line_count, claim.flagged_count = line_count, flagged
-    db.session.flush()
+    move(claim, ClaimStatus.SUBMITTED, user, reference=claim_reference(local_today().year), submitted_at=utcnow(),
+         submitted_by_id=user.id, line_count=line_count, flagged_count=flagged)
     return claim

@@ -22,7 +22,6 @@ from ..models import (
     Payment,
     PaymentBatch,
     TicketStatus,
-    change_status,
     record,
     utcnow,
 )
@@ -32,7 +31,7 @@ from .claims import mark_tickets
 from .clock import local_today
 from .counters import batch_reference
 from .errors import DomainError
-from .locking import load_one, locked
+from .locking import load_one, locked, move
 
 MAX_CLAIMS = 5000  # a SEPA file of this size is still accepted by every French bank
 
@@ -124,8 +123,7 @@ def build_batch(user, claim_ids, requested_on: date) -> PaymentBatch:
         db.session.add(Payment(batch_id=batch.id, claim_id=claim.id, partner_id=claim.partner_id,
                                bank_account_id=accounts[claim.partner_id].id, amount_cents=claim.total_cents,
                                end_to_end_id=claim.reference))
-        change_status(claim, ClaimStatus.IN_BATCH, user, reason=batch.reference)
-        claim.batch_id = batch.id
+        move(claim, ClaimStatus.IN_BATCH, user, reason=batch.reference, batch_id=batch.id)
     record(user, "payment_batch.built", batch, after={"reference": batch.reference, "claims": len(claims),
                                                        "total_cents": batch.total_cents})
     db.session.flush()
@@ -154,15 +152,12 @@ def execute_batch(user, batch_id, executed_on, bank_reference) -> PaymentBatch:
                                 ).scalars().all()
     _not_the_approver(user, claims)
     now = utcnow()
-    change_status(batch, BatchStatus.EXECUTED, user, reason=bank_reference.strip())
-    batch.executed_on, batch.bank_reference = executed_on, bank_reference.strip()
-    batch.executed_at, batch.executed_by_id = now, user.id
+    move(batch, BatchStatus.EXECUTED, user, reason=bank_reference.strip(), executed_on=executed_on,
+         bank_reference=bank_reference.strip(), executed_at=now, executed_by_id=user.id)
     mark_tickets([c.id for c in claims], TicketStatus.CLAIMED, TicketStatus.PAID)
     payments = {p.claim_id: p for p in live_payments(batch)}
     for claim in claims:
-        change_status(claim, ClaimStatus.PAID, user, reason=batch.reference)
-        claim.paid_at, claim.paid_by_id = now, user.id
-        db.session.flush()
+        move(claim, ClaimStatus.PAID, user, reason=batch.reference, paid_at=now, paid_by_id=user.id)
         seal(claim)
         notifications.claim_paid(claim, payments[claim.id])
     db.session.flush()
@@ -175,13 +170,11 @@ def cancel_batch(user, batch_id) -> PaymentBatch:
     if batch.status != BatchStatus.DRAFT:
         raise DomainError("bad_request", _("Seul un lot non exécuté peut être annulé."))
     now = utcnow()
-    change_status(batch, BatchStatus.CANCELLED, user)
-    batch.cancelled_at = now
+    move(batch, BatchStatus.CANCELLED, user, cancelled_at=now)
     db.session.execute(sa.update(Payment).where(Payment.batch_id == batch.id).values(cancelled_at=now)
                        .execution_options(synchronize_session=False))
     for claim in db.session.execute(sa.select(Claim).where(Claim.batch_id == batch.id)).scalars():
-        change_status(claim, ClaimStatus.APPROVED, user, reason=f"batch {batch.reference} cancelled")
-        claim.batch_id = None
+        move(claim, ClaimStatus.APPROVED, user, reason=f"batch {batch.reference} cancelled", batch_id=None)
     db.session.flush()
     return batch
 

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, TicketStatus, change_status, record, utcnow
+from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, TicketStatus, record, utcnow
 from . import notifications
 from .claims import current_open_claim_id, mark_tickets
 from .errors import DomainError
-from .locking import load_one
+from .locking import load_one, move
 from .payments import seal
 
 MAX_REASON = 300
@@ -52,10 +52,8 @@ def reject_lines(user, claim_id, line_ids, reason) -> list[ClaimLine]:
     reason = _clean_reason(reason)
     lines = _lines_of(claim, line_ids, LineStatus.ACCEPTED)
     mark_tickets(None, TicketStatus.CLAIMED, TicketStatus.REDEEMED, line_ids=[line.id for line in lines])
-    with db.session.no_autoflush:  # the status and its reason change together (a CHECK ties them)
-        for line in lines:
-            change_status(line, LineStatus.REJECTED, user, reason=reason)
-            line.reject_reason = reason
+    for line in lines:
+        move(line, LineStatus.REJECTED, user, reason=reason, reject_reason=reason)
     _move_total(claim, -sum(line.amount_cents for line in lines), rejected=len(lines))
     db.session.flush()
     return lines
@@ -67,10 +65,8 @@ def reinstate_lines(user, claim_id, line_ids) -> list[ClaimLine]:
     _reviewable(claim)
     lines = _lines_of(claim, line_ids, LineStatus.REJECTED)
     mark_tickets(None, TicketStatus.REDEEMED, TicketStatus.CLAIMED, line_ids=[line.id for line in lines])
-    with db.session.no_autoflush:
-        for line in lines:
-            change_status(line, LineStatus.ACCEPTED, user)
-            line.reject_reason = None
+    for line in lines:
+        move(line, LineStatus.ACCEPTED, user, reject_reason=None)
     _move_total(claim, sum(line.amount_cents for line in lines), rejected=-len(lines))
     db.session.flush()
     return lines
@@ -94,15 +90,11 @@ def approve(user, claim_id) -> Claim:
     _reviewable(claim)
     if claim.total_cents < 0:
         _carry_forward(user, claim)
-    change_status(claim, ClaimStatus.APPROVED, user)
-    claim.approved_at, claim.approved_by_id = utcnow(), user.id
-    db.session.flush()
+    move(claim, ClaimStatus.APPROVED, user, approved_at=utcnow(), approved_by_id=user.id)
     notifications.claim_reviewed(claim)
     if claim.total_cents == 0:
         mark_tickets([claim.id], TicketStatus.CLAIMED, TicketStatus.PAID)
-        change_status(claim, ClaimStatus.PAID, user, reason="nothing to transfer")
-        claim.paid_at = utcnow()
-        db.session.flush()
+        move(claim, ClaimStatus.PAID, user, reason="nothing to transfer", paid_at=utcnow())
         seal(claim)
     return claim
 
