@@ -109,3 +109,16 @@ def test_the_money_cycle_clicked_through_on_a_phone(live_server, browser, factor
     _shot(manager, "7-association-paid")
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).status == ClaimStatus.PAID
+
+    # New bank details: entered by the association, checked by finance.
+    manager.click("text=Coordonnées bancaires")
+    manager.fill("input[name=holder_name]", "Association Cagire Numérique")
+    manager.fill("input[name=iban]", "FR14 2004 1010 0505 0001 3M02 606")
+    manager.fill("input[name=bic]", "PSSTFRPPTOU")
+    manager.fill("input[name=siret]", world.partner.siret)
+    manager.click("button:has-text('Enregistrer et demander la vérification')")
+    assert "vos paiements sont suspendus" in manager.inner_text("main")
+    _shot(manager, "8-association-bank")
+    finance.click("text=RIB à vérifier")
+    assert "FR14 2004 1010 0505 0001 3M02 606" in finance.inner_text("main")
+    _shot(finance, "9-finance-bank-details")

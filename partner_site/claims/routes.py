@@ -85,7 +85,7 @@ def bank_details():
     partner = current_user.partner
     account = bank.current_account(partner.id)
     form = BankDetailsForm()
-    if request.method == "GET" and account is None:
+    if request.method == "GET":
         form.siret.data = partner.siret
     if form.validate_on_submit():
         try:
