@@ -9,7 +9,7 @@ from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.domain.errors import DomainError
 from partner_site.extensions import db
-from partner_site.models import Claim, ClaimLine, ClaimStatus, LineKind, Ticket, TicketStatus
+from partner_site.models import Claim, ClaimLine, ClaimStatus, LineKind, Notification, Ticket, TicketStatus
 
 from .claims_world import at, campaign_for_last_month, last_month_day, make_world, redeem_at, validations
 from .helpers import code_of
@@ -218,6 +218,8 @@ def test_a_debt_larger_than_the_month_is_carried_forward_and_an_empty_total_is_s
     carried = db.session.execute(sa.select(Claim).where(Claim.partner_id == world.partner.id,
                                                         Claim.period == local_today().replace(day=1))).scalar_one()
     assert carried.total_cents == -1000
+    message = db.session.execute(sa.select(Notification).where(Notification.claim_id == current.id)).scalar_one()
+    assert "aucun virement" in message.body
     assert app_check(world) == 0
 
 

@@ -40,9 +40,13 @@ def claim_reviewed(claim: Claim) -> Notification:
     period = period_label(claim.period)
     if not claim.rejected_count:
         subject = _("Demande %(ref)s approuvée", ref=claim.reference)
-        body = _("Votre demande de remboursement %(ref)s (%(period)s) est approuvée pour %(total)s. "
-                 "Le paiement suivra dans un prochain lot de virements.",
-                 ref=claim.reference, period=period, total=money(claim.total_cents))
+        if claim.total_cents == 0:
+            body = _("Votre demande de remboursement %(ref)s (%(period)s) est approuvée. Ses ajustements "
+                     "compensent ses tickets : aucun virement ne sera fait.", ref=claim.reference, period=period)
+        else:
+            body = _("Votre demande de remboursement %(ref)s (%(period)s) est approuvée pour %(total)s. "
+                     "Le paiement suivra dans un prochain lot de virements.",
+                     ref=claim.reference, period=period, total=money(claim.total_cents))
         return _queue(claim, APPROVED, subject, body)
     from .claim_views import rejected_lines
 
