@@ -7,15 +7,25 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench migrate demo clean
+.PHONY: venv vendor run run-https test test-sqlite test-postgres bench page-weight migrate demo clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Front-end code comes from npm (package-lock.json) and is copied to static/vendor/ (git-ignored).
+VENDOR_JSQR := static/vendor/jsqr/jsQR.js
+
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	$(MAKE) --no-print-directory vendor
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+vendor:
+	mkdir -p static/vendor/jsqr
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR_JSQR)
+	cp node_modules/jsqr/LICENSE static/vendor/jsqr/LICENSE
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade

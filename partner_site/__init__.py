@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config=None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
+    compress.init_app(app)
 
     from .domain.keys import Keyring
 
@@ -45,13 +46,15 @@ def create_app(config=None) -> Flask:
         app.config.get("SIGNING_KEYS_FILE") or os.path.join(app.instance_path, "signing_keys.json")
     )
 
-    from . import auth, api, web
+    from . import auth, api, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(workshops_ui.bp)
+    app.register_blueprint(team.bp)
     register_http(app)
     register_cli(app)
     return app
