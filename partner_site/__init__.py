@@ -6,7 +6,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from .compression import init_compression
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config=None) -> Flask:
@@ -38,7 +39,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
-    compress.init_app(app)
+    init_compression(app)
 
     from .domain.keys import Keyring
 

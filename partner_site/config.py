@@ -28,7 +28,6 @@ class Config:
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "application/json",
                           "image/svg+xml", "text/csv", "text/plain"]
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_ALGORITHM_STREAMING = ["br", "zstd", "deflate"]  # static files are streamed
     COMPRESS_BR_LEVEL = 5  # jsQR: 257 KB -> 46 KB in about 6 ms (level 4: 53 KB)
     COMPRESS_ZSTD_LEVEL = 9
     COMPRESS_MIN_SIZE = 500  # below this, headers cost more than compression saves

@@ -1,20 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..domain.workshops import COMMON_THEMES
 
 OTHER_THEME = "other"
-DURATIONS = [(60, _l("1 h")), (90, _l("1 h 30")), (120, _l("2 h")), (150, _l("2 h 30")), (180, _l("3 h")),
-             (240, _l("4 h"))]
+DURATIONS = [SelectChoice(60, _l("1 h")), SelectChoice(90, _l("1 h 30")), SelectChoice(120, _l("2 h")),
+             SelectChoice(150, _l("2 h 30")), SelectChoice(180, _l("3 h")), SelectChoice(240, _l("4 h"))]
 
 
 class WorkshopForm(FlaskForm):
     """A workshop in a few taps: a theme, a day and time, a commune; the rest has defaults."""
 
-    theme = RadioField(_l("Thème"), choices=[(str(i), t) for i, t in enumerate(COMMON_THEMES)]
-                       + [(OTHER_THEME, _l("Autre thème"))], validators=[InputRequired(_l("Choisissez un thème."))])
+    theme = RadioField(_l("Thème"), choices=[SelectChoice(str(i), t) for i, t in enumerate(COMMON_THEMES)]
+                       + [SelectChoice(OTHER_THEME, _l("Autre thème"))], validators=[InputRequired(_l("Choisissez un thème."))])
     other_theme = StringField(_l("Autre thème (précisez)"), validators=[Optional(), Length(max=200)])
     day = DateField(_l("Date"), validators=[InputRequired(_l("Indiquez la date."))])
     start = TimeField(_l("Heure de début"), validators=[InputRequired(_l("Indiquez l'heure de début."))])
