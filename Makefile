@@ -37,12 +37,27 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
+# The demo over HTTPS on every interface, so a phone on the same network can open the camera.
+# The certificate is self-signed (the phone asks once to accept it); the demo's passwords are
+# public: use a trusted network only. HTTPS_HOSTS adds names or addresses to the certificate.
+HTTPS_PORT ?= 8443
+TLS_DIR := instance/tls
+run-https: demo
+	$(BIN)/python -m partner_site.devcert $(TLS_DIR) $(HTTPS_HOSTS)
+	@echo "On a phone on the same network, open https://<an address above>:$(HTTPS_PORT)/ (Ctrl+C to stop)"
+	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
+		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app
+
 # The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs tests
 
 bench: $(STAMP)
 	$(BIN)/python bench/redeem.py
+
+# Bytes on the wire for the scan page and one scan (Chromium, gunicorn alone); figures in test-artifacts/.
+page-weight: $(STAMP)
+	$(BIN)/python -m pytest -q -s -rs tests/test_page_weight.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

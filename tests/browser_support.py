@@ -132,18 +132,22 @@ def threaded_server(app):
 
 
 @contextlib.contextmanager
-def gunicorn_server(env: dict):
-    """Serve wsgi:app with gunicorn alone (no proxy in front) in a subprocess; yield its base URL."""
+def gunicorn_server(env: dict, tls: tuple[str, str] | None = None):
+    """Serve wsgi:app with gunicorn alone (no proxy in front) in a subprocess; yield its base URL.
+
+    With `tls` (certificate and key files), serve HTTPS as `make run-https` does.
+    """
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
     if gunicorn is None:
         pytest.skip("gunicorn is not installed in this environment")
     port = free_port()
+    options = ["--certfile", tls[0], "--keyfile", tls[1]] if tls else []
     process = subprocess.Popen(
-        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", "wsgi:app"],
+        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", *options, "wsgi:app"],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -151,6 +155,7 @@ def gunicorn_server(env: dict):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        process.stderr.close()
 
 
 def _wait_for_port(port: int, process, attempts: int = 300):
