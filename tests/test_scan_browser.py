@@ -53,9 +53,12 @@ def scan_page(scene, device, video, grant_camera=True, host=None):
         browser = launch(playwright, video, grant_camera=grant_camera, extra_args=extra)
         try:
             page = phone_context(playwright, browser, device, base, grant_camera=grant_camera).new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
             log_in(page, scene.trainer.email, Factory.PASSWORD)
             page.goto(f"/workshops/{scene.workshop.id}/scan")
             yield page
+            assert errors == [], "the page's script failed"
         finally:
             browser.close()
 
