@@ -54,23 +54,18 @@ def revoke(invitation_id: int):
     return redirect(url_for(".index"))
 
 
-@bp.post("/team/members/<int:user_id>/deactivate")
+@bp.post("/team/members/<int:user_id>/<any(deactivate, reactivate):action>")
 @manager_required
-def deactivate(user_id: int):
-    """Deactivate a trainer's account: they are signed out and can no longer log in."""
-    trainer = team.set_active(current_user, team.get_trainer(current_user, user_id), False)
+def set_active(user_id: int, action: str):
+    """Deactivate a trainer's account (signed out at once, no more logins), or let them log in again."""
+    active = action == "reactivate"
+    trainer = team.set_active(current_user, team.get_trainer(current_user, user_id), active)
     db.session.commit()
-    flash(_("Compte de %(name)s désactivé.", name=trainer.full_name or trainer.email), "info")
-    return redirect(url_for(".index"))
-
-
-@bp.post("/team/members/<int:user_id>/reactivate")
-@manager_required
-def reactivate(user_id: int):
-    """Let a deactivated trainer log in again."""
-    trainer = team.set_active(current_user, team.get_trainer(current_user, user_id), True)
-    db.session.commit()
-    flash(_("Compte de %(name)s réactivé.", name=trainer.full_name or trainer.email), "success")
+    name = trainer.full_name or trainer.email
+    if active:
+        flash(_("Compte de %(name)s réactivé.", name=name), "success")
+    else:
+        flash(_("Compte de %(name)s désactivé.", name=name), "info")
     return redirect(url_for(".index"))
 
 
