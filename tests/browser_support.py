@@ -1,4 +1,4 @@
-"""Real-browser support: Debian's Chromium driven by Playwright, a fake camera fed by a Y4M file, live servers.
+"""Real-browser support: Debian's Chromium driven by Playwright, a fake camera fed by a Y4M file, a live server.
 
 Chromium's fake capture device plays a Y4M video in a loop. The videos here show a ticket's
 QR code (made by `qrcode` from the code the app signs) for a while, then a white card, so
@@ -6,12 +6,7 @@ the code leaves the camera's view and comes back, as a ticket handed over twice 
 """
 import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import pytest
 import qrcode
@@ -21,7 +16,6 @@ CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run"]
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
-ROOT = os.path.dirname(ARTIFACTS)
 FRAME_SIZE = (640, 480)
 FPS = 5
 
@@ -109,12 +103,6 @@ def screenshot(page, name: str) -> str:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def threaded_server(app):
     """Serve the app with werkzeug in a thread on 127.0.0.1 and a free port; yield its base URL."""
@@ -129,41 +117,3 @@ def threaded_server(app):
         server.shutdown()
         thread.join(10)
         server.server_close()
-
-
-@contextlib.contextmanager
-def gunicorn_server(env: dict, tls: tuple[str, str] | None = None):
-    """Serve wsgi:app with gunicorn alone (no proxy in front) in a subprocess; yield its base URL.
-
-    With `tls` (certificate and key files), serve HTTPS as `make run-https` does.
-    """
-    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
-    if gunicorn is None:
-        pytest.skip("gunicorn is not installed in this environment")
-    port = free_port()
-    options = ["--certfile", tls[0], "--keyfile", tls[1]] if tls else []
-    process = subprocess.Popen(
-        [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4", *options, "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        _wait_for_port(port, process)
-        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
-
-
-def _wait_for_port(port: int, process, attempts: int = 300):
-    for _ in range(attempts):
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + process.stderr.read().decode(errors="replace")[-2000:])
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not listen on port {port}")

@@ -102,42 +102,32 @@ class IsolatedClient(FlaskClient):
 
 
 class ApiClient:
-    """A Flask test client logged in through the real form, sending the page's CSRF token (JSON or forms).
-
-    Each request runs in its own application context, as on a server: nothing cached in `g`
-    (such as Flask-Login's current user) or in the database session leaks from one client's
-    request to another's, or into the test's own session.
-    """
+    """A Flask test client logged in through the real form, sending the page's CSRF token (JSON or forms)."""
 
     def __init__(self, app, email, password):
-        self.app = app
         self.client = app.test_client()
-        page = self.get("/login")
+        page = self.client.get("/login")
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-        response = self._open("POST", "/login", data={"email": email, "password": password, "csrf_token": token})
+        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
-        home = self.get("/", follow_redirects=True).get_data(as_text=True)
+        home = self.client.get("/", follow_redirects=True).get_data(as_text=True)
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
-
-    def _open(self, method, url, **kw):
-        with self.app.app_context():
-            return self.client.open(url, method=method, **kw)
 
     def _headers(self):
         return {"X-CSRFToken": self.csrf}
 
     def get(self, url, **kw):
-        return self._open("GET", url, **kw)
+        return self.client.get(url, **kw)
 
     def post(self, url, json=None, **kw):
-        return self._open("POST", url, json=json, headers=self._headers(), **kw)
+        return self.client.post(url, json=json, headers=self._headers(), **kw)
 
     def form(self, url, data=None, **kw):
         """Post an HTML form with the CSRF token, as a browser would."""
-        return self._open("POST", url, data={**(data or {}), "csrf_token": self.csrf}, **kw)
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.csrf}, **kw)
 
     def delete(self, url, **kw):
-        return self._open("DELETE", url, headers=self._headers(), **kw)
+        return self.client.delete(url, headers=self._headers(), **kw)
 
     def redeem(self, workshop, ticket=None, code=None, nonce_value=None, **extra):
         body = {"workshop_id": workshop.id if hasattr(workshop, "id") else workshop,

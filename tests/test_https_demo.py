@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives import serialization
 
 from partner_site.devcert import make_certificate
 
-from .browser_support import gunicorn_server, launch, log_in, phone_context, require_chromium, ticket_video
+from .browser_support import launch, log_in, phone_context, require_chromium, ticket_video
 from .helpers import Factory, code_of
+from .servers import Gunicorn, server_env
 
 
 def _certificate(path):
@@ -34,14 +35,14 @@ def test_the_certificate_names_the_machine_and_is_kept_while_it_covers_them(tmp_
 
 
 @pytest.mark.browser
-def test_a_phone_on_the_network_opens_the_camera_over_https(app, backend, factory, database_url, keys_file, tmp_path):
+def test_a_phone_on_the_network_opens_the_camera_over_https(app, backend, factory, tmp_path):
     if backend != "sqlite":
         pytest.skip("browser tests run on SQLite only: serving over HTTPS does not depend on the database")
     require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     host = "pass-numerique.test"  # not localhost: only HTTPS makes it a secure context
-    cert_path, key_path, _ = make_certificate(str(tmp_path / "tls"), [host])
+    cert_path, key_path, _ = make_certificate(str(tmp_path / "tls"), [host, "127.0.0.1"])
     public_key = _certificate(cert_path).public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     accepted = base64.b64encode(hashlib.sha256(public_key).digest()).decode()  # "accept this certificate"
@@ -49,10 +50,9 @@ def test_a_phone_on_the_network_opens_the_camera_over_https(app, backend, factor
     trainer = factory.user("trainer", partner)
     workshop = factory.workshop(partner)
     video = ticket_video(str(tmp_path / "ticket.y4m"), code_of(factory.tickets()[0]))
-    env = {"DATABASE_URL": database_url, "SIGNING_KEYS_FILE": keys_file, "INSTANCE_PATH": str(tmp_path),
-           "SECRET_KEY": app.config["SECRET_KEY"], "RATELIMIT_ENABLED": "0", "SESSION_COOKIE_SECURE": "1"}
-    with gunicorn_server(env, tls=(cert_path, key_path)) as base, sync_playwright() as playwright:
-        base = base.replace("127.0.0.1", host)
+    env = {**server_env(app), "SESSION_COOKIE_SECURE": "1"}
+    with Gunicorn(env, workers=1, threads=4, tls=(cert_path, key_path)) as server, sync_playwright() as playwright:
+        base = server.url.replace("127.0.0.1", host)
         browser = launch(playwright, video, extra_args=[f"--host-resolver-rules=MAP {host} 127.0.0.1",
                                                         f"--ignore-certificate-errors-spki-list={accepted}"])
         try:

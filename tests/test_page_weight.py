@@ -13,8 +13,9 @@ import re
 
 import pytest
 
-from .browser_support import ARTIFACTS, gunicorn_server, launch, phone_context, require_chromium, ticket_video
+from .browser_support import ARTIFACTS, launch, phone_context, require_chromium, ticket_video
 from .helpers import Factory, code_of
+from .servers import Gunicorn, server_env
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ def _on_the_wire(request) -> dict:
             "received_body": sizes["responseBodySize"]}
 
 
-def test_the_scan_page_and_each_scan_fit_a_rural_connection(app, backend, factory, database_url, keys_file, tmp_path):
+def test_the_scan_page_and_each_scan_fit_a_rural_connection(app, backend, factory, tmp_path):
     if backend != "sqlite":
         pytest.skip("measured once, on SQLite: the bytes on the wire do not depend on the database")
     require_chromium()
@@ -52,12 +53,11 @@ def test_the_scan_page_and_each_scan_fit_a_rural_connection(app, backend, factor
     trainer = factory.user("trainer", partner)
     workshop = factory.workshop(partner, title="Faire ses démarches en ligne")
     video = ticket_video(str(tmp_path / "ticket.y4m"), code_of(factory.tickets()[0]))
-    env = {"DATABASE_URL": database_url, "SIGNING_KEYS_FILE": keys_file, "INSTANCE_PATH": str(tmp_path),
-           "SECRET_KEY": app.config["SECRET_KEY"], "RATELIMIT_ENABLED": "1"}  # its headers are part of each answer
-    with gunicorn_server(env) as base, sync_playwright() as playwright:
+    rate_limits_on = {**server_env(app), "RATELIMIT_ENABLED": "1"}  # their headers are part of each answer
+    with Gunicorn(rate_limits_on, workers=1, threads=4) as server, sync_playwright() as playwright:
         browser = launch(playwright, video)
         try:
-            context = phone_context(playwright, browser, "Pixel 7", base)
+            context = phone_context(playwright, browser, "Pixel 7", server.url)
             _log_in_without_the_page(context, trainer.email)
             page = context.new_page()
             finished = []

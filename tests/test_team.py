@@ -22,17 +22,15 @@ def _invite(client, email="nouvelle@example.org", name="Nora Nouvelle") -> str:
 
 
 def _accept(app, link, password=PASSWORD, confirm=None, name="Nora Nouvelle", client=None):
-    """Open the link in a browser of its own and fill in the form (each request in its own app context)."""
+    """Open the link in a browser of its own and fill in the form."""
     client = client or app.test_client()
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
-    with app.app_context():
-        page = client.get(path)
+    page = client.get(path)
     if page.status_code != 200:
         return page
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    with app.app_context():
-        return client.post(path, data={"full_name": name, "password": password, "confirm": confirm or password,
-                                       "csrf_token": token})
+    return client.post(path, data={"full_name": name, "password": password, "confirm": confirm or password,
+                                   "csrf_token": token})
 
 
 @pytest.fixture
@@ -51,8 +49,7 @@ def test_an_invited_trainer_sets_a_password_joins_the_association_and_is_logged_
     user = db.session.execute(sa.select(User).where(User.email == "nouvelle@example.org")).scalar_one()
     assert (user.role, user.partner_id, user.full_name) == (Role.TRAINER, manager.partner_id, "Nora Nouvelle")
     assert user.check_password(PASSWORD)
-    with app.app_context():
-        assert "Les Clics d&#39;Aurignac" in fresh.get("/workshops/").get_data(as_text=True)
+    assert "Les Clics d&#39;Aurignac" in fresh.get("/workshops/").get_data(as_text=True)
     actions = db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
     assert ["invitation.created", "invitation.accepted", "user.created"] == [
         a for a in actions if a.startswith(("invitation", "user.created"))]
