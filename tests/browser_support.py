@@ -57,11 +57,17 @@ def write_y4m(path: str, frames: list[Image.Image], fps: int = FPS) -> str:
     return path
 
 
+def scenes_video(path: str, scenes: list[tuple[str | None, float]]) -> str:
+    """Write a looping video of scenes: (code, seconds) shows that code's QR, (None, seconds) a white card."""
+    frames = []
+    for code, seconds in scenes:
+        frames += [_frame(qr_image(code) if code else None)] * int(seconds * FPS)
+    return write_y4m(path, frames)
+
+
 def ticket_video(path: str, code: str, shown_seconds: float = 2, hidden_seconds: float = 4) -> str:
     """Write a looping video: the code's QR centred on white, then white only."""
-    with_code, without = _frame(qr_image(code)), _frame(None)
-    frames = [with_code] * int(shown_seconds * FPS) + [without] * int(hidden_seconds * FPS)
-    return write_y4m(path, frames)
+    return scenes_video(path, [(code, shown_seconds), (None, hidden_seconds)])
 
 
 def blank_video(path: str) -> str:

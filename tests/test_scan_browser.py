@@ -5,6 +5,7 @@ without it would. The app runs under a real server (werkzeug in a thread) on 127
 """
 import contextlib
 import re
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -16,7 +17,7 @@ from partner_site.domain.codes import format_check_code, format_serial
 from partner_site.extensions import db
 from partner_site.models import FailedScan, Redemption, Ticket, TicketStatus
 
-from .browser_support import (blank_video, launch, log_in, phone_context, require_chromium, screenshot,
+from .browser_support import (blank_video, launch, log_in, phone_context, require_chromium, scenes_video, screenshot,
                               threaded_server, ticket_video)
 from .helpers import Factory, check_code_of, code_of
 
@@ -41,8 +42,11 @@ def scene(app, backend, factory):
 
 
 @contextlib.contextmanager
-def scan_page(scene, device, video, grant_camera=True, host=None):
-    """Open the workshop's scan page on a phone-shaped Chromium whose camera plays `video`."""
+def scan_page(scene, device, video, grant_camera=True, host=None, network=None):
+    """Open the workshop's scan page on a phone-shaped Chromium whose camera plays `video`.
+
+    `network(route)`, if given, handles every request to the redemption API (to slow it down or drop it).
+    """
     from playwright.sync_api import sync_playwright
 
     with threaded_server(scene.app) as base, sync_playwright() as playwright:
@@ -56,6 +60,8 @@ def scan_page(scene, device, video, grant_camera=True, host=None):
             errors = []
             page.on("pageerror", lambda error: errors.append(str(error)))
             log_in(page, scene.trainer.email, Factory.PASSWORD)
+            if network:
+                page.route("**/api/v1/redemptions", network)
             page.goto(f"/workshops/{scene.workshop.id}/scan")
             yield page
             assert errors == [], "the page's script failed"
@@ -187,3 +193,40 @@ def test_on_an_insecure_address_the_page_says_why_and_manual_entry_still_works(s
         page.click("#manual-form button[type=submit]")
         _expect_verdict(page, "accepted", "Ticket accepté")
         expect(page.locator("#count")).to_have_text("1")
+
+
+def test_a_ticket_shown_while_the_previous_one_is_being_checked_is_not_lost(scene, factory, tmp_path):
+    from playwright.sync_api import expect
+
+    second = factory.tickets()[0]  # another participant's booklet
+    video = scenes_video(str(tmp_path / "two.y4m"), [(code_of(scene.ticket), 1.2), (code_of(second), 3), (None, 4)])
+
+    def slow_network(route):
+        time.sleep(1.5)  # the second ticket comes into view before the first one's answer
+        route.continue_()
+
+    with scan_page(scene, "Pixel 7", video, network=slow_network) as page:
+        expect(page.locator("#count")).to_have_text("2", timeout=WAIT_MS)
+        expect(page.locator("#redemptions li:not(.voided)")).to_have_count(2)
+
+    accepted = _database().execute(sa.select(Redemption.ticket_id).where(Redemption.voided_at.is_(None)))
+    assert set(accepted.scalars()) == {scene.ticket.id, second.id}
+
+
+def test_a_scan_that_got_no_answer_is_sent_again_with_the_same_nonce(scene, tmp_path):
+    sent = []
+
+    def dropped_once(route):
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.abort("failed")  # the rural network swallows the first attempt
+        else:
+            route.continue_()
+
+    with scan_page(scene, "Pixel 7", ticket_video(str(tmp_path / "ticket.y4m"), code_of(scene.ticket)),
+                   network=dropped_once) as page:
+        _expect_verdict(page, "accepted", "Ticket accepté")
+
+    assert sent[0]["nonce"] == sent[1]["nonce"] and sent[0]["code"] == sent[1]["code"]
+    redemption = _database().execute(sa.select(Redemption)).scalar_one()
+    assert redemption.nonce == sent[0]["nonce"]

@@ -299,12 +299,17 @@
 
   function onCode(text) {
     var now = Date.now();
-    var same = text === lastCode;
-    var stillInView = same && now - lastSeenAt < GONE_AFTER_MS;
+    if (text === lastCode) {
+      var stillInView = now - lastSeenAt < GONE_AFTER_MS;
+      lastSeenAt = now;
+      if (busy || stillInView || verdictShown()) return;
+    } else if (busy) {
+      return;  // another ticket while waiting for an answer: it is read again on a next frame
+    }
     lastCode = text;
     lastSeenAt = now;
-    if (busy || (same && (stillInView || verdictShown()))) return;
-    redeem(ticketBody({code: text}));
+    // A ticket shown again after a request that got no answer is sent with that request's nonce.
+    redeem(pendingRetry && pendingRetry.code === text ? pendingRetry : ticketBody({code: text}));
   }
 
   /* ---- Wiring ---------------------------------------------------------------------------- */
