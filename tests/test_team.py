@@ -160,3 +160,11 @@ def test_a_manager_cannot_deactivate_another_manager_here(app, factory, manager,
     assert login(manager).form(f"/team/members/{colleague.id}/deactivate").status_code == 403
     db.session.refresh(colleague)
     assert colleague.active
+
+
+def test_the_invitation_form_is_rate_limited(app, manager, make_app):
+    _invitation, token = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
+    db.session.commit()
+    limited = make_app(RATELIMIT_ENABLED=True)
+    answers = [_accept(limited, f"http://x/invitation/{token}", password="court").status_code for _ in range(11)]
+    assert answers[:10] == [200] * 10 and answers[10] == 429

@@ -200,3 +200,16 @@ def test_creating_a_workshop_leaves_an_audit_event(app, factory, login):
                                            "tickets_per_participant": "1"})
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "workshop.created")).scalar_one()
     assert event.actor_id == trainer.id
+
+
+def test_typing_check_codes_by_hand_is_rate_limited(app, factory, make_app):
+    """A check code has about 2**29.7 values: guessing them through the form is slowed down to nothing."""
+    from .helpers import ApiClient
+
+    trainer, workshop = _trainer_with_workshop(factory)
+    ticket = factory.tickets()[0]
+    client = ApiClient(make_app(RATELIMIT_ENABLED=True), trainer.email, factory.PASSWORD)
+    answers = [client.form(f"/workshops/{workshop.id}/scan", {"serial": ticket.serial, "check_code": "AAA-AAA",
+                                                              "nonce": nonce()}).status_code for _ in range(21)]
+    assert answers[:20] == [302] * 20 and answers[20] == 429
+    assert db.session.get(Ticket, ticket.id).status == TicketStatus.ACTIVE
