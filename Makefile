@@ -7,15 +7,25 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres bench bench-claims migrate demo clean
+.PHONY: venv vendor run run-https test test-sqlite test-postgres bench bench-claims page-weight migrate demo clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Front-end code comes from npm (package-lock.json) and is copied to static/vendor/ (git-ignored).
+VENDOR_JSQR := static/vendor/jsqr/jsQR.js
+
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	$(MAKE) --no-print-directory vendor
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+vendor:
+	mkdir -p static/vendor/jsqr
+	cp node_modules/jsqr/dist/jsQR.js $(VENDOR_JSQR)
+	cp node_modules/jsqr/LICENSE static/vendor/jsqr/LICENSE
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade
@@ -27,6 +37,17 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
+# The demo over HTTPS on every interface, so a phone on the same network can open the camera.
+# The certificate is self-signed (the phone asks once to accept it); the demo's passwords are
+# public: use a trusted network only. HTTPS_HOSTS adds names or addresses to the certificate.
+HTTPS_PORT ?= 8443
+TLS_DIR := instance/tls
+run-https: demo
+	$(BIN)/python -m partner_site.devcert $(TLS_DIR) $(HTTPS_HOSTS)
+	@echo "On a phone on the same network, open https://<an address above>:$(HTTPS_PORT)/ (Ctrl+C to stop)"
+	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
+		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app
+
 # The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs tests
@@ -37,6 +58,10 @@ bench: $(STAMP)
 # National scale (4,000 partners, 1,000,000 redemptions) on PostgreSQL: loads bench_claims, ~4 min.
 bench-claims: $(STAMP)
 	$(BIN)/python bench/claims.py
+
+# Bytes on the wire for the scan page and one scan (Chromium, gunicorn alone); figures in test-artifacts/.
+page-weight: $(STAMP)
+	$(BIN)/python -m pytest -q -s -rs tests/test_page_weight.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
+from .compression import init_compression
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -38,6 +39,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: app.config["TIMEZONE"])
     limiter.init_app(app)
+    init_compression(app)
 
     from .domain.keys import Keyring
 
@@ -45,7 +47,7 @@ def create_app(config=None) -> Flask:
         app.config.get("SIGNING_KEYS_FILE") or os.path.join(app.instance_path, "signing_keys.json")
     )
 
-    from . import auth, api, claims, finance, review, web
+    from . import auth, api, claims, finance, review, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
 
@@ -55,6 +57,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(claims.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(finance.bp)
+    app.register_blueprint(workshops_ui.bp)
+    app.register_blueprint(team.bp)
     register_http(app)
     register_cli(app)
     return app

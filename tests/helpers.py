@@ -110,7 +110,7 @@ class ApiClient:
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
         response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
-        home = self.client.get("/").get_data(as_text=True)
+        home = self.client.get("/", follow_redirects=True).get_data(as_text=True)
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
 
     def _headers(self):

@@ -19,12 +19,14 @@ def free_port() -> int:
 class Gunicorn:
     """One gunicorn instance of wsgi:app on a free port of 127.0.0.1."""
 
-    def __init__(self, env: dict, workers: int = 2, threads: int = 1):
+    def __init__(self, env: dict, workers: int = 2, threads: int = 1, tls: tuple[str, str] | None = None):
+        """Start it; with `tls` (certificate and key files) it serves HTTPS, as `make run-https` does."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        options = ["--certfile", tls[0], "--keyfile", tls[1]] if tls else []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-             "--threads", str(threads), "--graceful-timeout", "2", "wsgi:app"],
+             "--threads", str(threads), "--graceful-timeout", "2", *options, "wsgi:app"],
             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
@@ -32,12 +34,18 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/healthz", timeout=1, verify=tls[0] if tls else True).status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
     def stop(self):
         if self.process.poll() is None:

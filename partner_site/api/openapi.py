@@ -52,7 +52,12 @@ SPEC = {
                 "message": {"type": "string"}, "serial": {"type": "string"}, "workshop_id": {"type": "integer"},
                 "amount_cents": {"type": "integer"}, "redeemed_at": {"type": "string", "format": "date-time"},
                 "scanned_at": {"type": "string", "format": "date-time"}, "offline": {"type": "boolean"},
-                "voided_at": {"type": "string", "format": "date-time"}}},
+                "voided_at": {"type": "string", "format": "date-time"},
+                "voidable": {"type": "boolean",
+                             "description": "whether this user may still undo it (made today, claim still open)"},
+                "workshop_count": {"type": "integer",
+                                   "description": "live redemptions at the workshop now (POST and DELETE answers)"},
+                "trainer": {"type": "string", "description": "who validated it (workshop list only)"}}},
             "WorkshopRequest": {"type": "object",
                                 "required": ["title", "starts_at", "ends_at", "capacity"], "properties": {
                 "title": {"type": "string", "maxLength": 200},

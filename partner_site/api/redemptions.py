@@ -4,7 +4,9 @@ from flask_login import current_user
 
 from ..domain import redemption as service
 from ..domain.codes import format_serial, ticket_serial
+from ..domain.workshops import live_count
 from ..extensions import db, limiter
+from ..models import Redemption
 from .common import iso, json_body, parse_datetime, partner_user_required
 from . import bp
 
@@ -35,6 +37,16 @@ def redemption_json(redemption) -> dict:
     }
 
 
+def scan_answer(redemption, **overrides) -> dict:
+    """Add what a scan page shows next: can it still be undone, and the workshop's count now.
+
+    Read after the commit (a few primary-key reads), so the write lock is not held for them.
+    """
+    stored = redemption if isinstance(redemption, Redemption) else db.session.get(Redemption, redemption.id)
+    return {**redemption_json(redemption), **overrides, "voidable": service.voidable(current_user, stored),
+            "workshop_count": live_count(redemption.workshop_id)}
+
+
 def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:
     scanned_at = parse_datetime(data["scanned_at"], "scanned_at") if data.get("scanned_at") is not None else None
     return service.ScanRequest(
@@ -53,7 +65,7 @@ def create_redemption():
     outcome = service.redeem(current_user, scan_from_json(json_body()))
     if not outcome.replayed:
         db.session.commit()  # before building the answer: the write lock is held no longer than needed
-    return jsonify(redemption_json(outcome.redemption)), 200 if outcome.replayed else 201
+    return jsonify(scan_answer(outcome.redemption)), 200 if outcome.replayed else 201
 
 
 @bp.delete("/redemptions/<int:redemption_id>")
@@ -61,7 +73,8 @@ def create_redemption():
 def void_redemption(redemption_id: int):
     """Undo a redemption made today by the user's own partner, while its claim is open."""
     redemption = service.void(current_user, redemption_id)
-    body = {**redemption_json(redemption), "status": "voided", "message": _("Validation annulée."),
-            "voided_at": iso(redemption.voided_at)}
+    body = scan_answer(redemption, status="voided", voided_at=iso(redemption.voided_at),
+                       message=_("Validation du ticket %(serial)s annulée.",
+                                 serial=format_serial(ticket_serial(redemption.ticket.number))))
     db.session.commit()
     return jsonify(body)

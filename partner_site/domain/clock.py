@@ -22,9 +22,9 @@ def to_utc_naive(value: datetime) -> datetime:
 
 
 def french_datetime(value: datetime) -> str:
-    """Format a naive-UTC datetime the French way: 12/03/2021 à 14 h 05."""
+    """Format a naive-UTC datetime the French way: 12/03/2021 à 14 h 05 (no-break spaces: never split)."""
     local = to_local(value)
-    return f"{local:%d/%m/%Y} à {local.hour} h {local.minute:02d}"
+    return f"{local:%d/%m/%Y}\u00a0à\u00a0{local.hour}\u00a0h\u00a0{local.minute:02d}"
 
 
 def local_today():

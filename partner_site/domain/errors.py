@@ -22,6 +22,8 @@ MESSAGES = {
     "not_voidable": _l("Cette validation ne peut plus être annulée."),
     "not_found": _l("Introuvable."),
     "unauthenticated": _l("Connectez-vous pour continuer."),
+    "invitation_invalid": _l("Ce lien d'invitation n'est plus valable (déjà utilisé, annulé ou expiré) : "
+                             "demandez-en un nouveau à votre responsable."),
 }
 
 HTTP_STATUS = {
@@ -32,6 +34,7 @@ HTTP_STATUS = {
     "bad_request": 400,
     "rate_limited": 429,
     "not_found": 404,
+    "invitation_invalid": 404,
 }
 
 

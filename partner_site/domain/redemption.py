@@ -38,6 +38,7 @@ from ..models import (
 from . import codes
 from .clock import french_datetime, to_local
 from .errors import DomainError, Refusal
+from .workshops import is_open
 
 NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}")
 _p = sa.bindparam
@@ -222,8 +223,7 @@ def already_redeemed(user, ticket_id: int) -> Refusal:
 
 
 def _check_workshop_open(workshop, scan_time: datetime):
-    day = to_local(scan_time).date()
-    if workshop.cancelled_at or not (to_local(workshop.starts_at).date() <= day <= to_local(workshop.ends_at).date()):
+    if not is_open(workshop, scan_time):
         raise Refusal("workshop_not_open")
 
 

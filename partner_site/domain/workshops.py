@@ -1,12 +1,26 @@
 """Workshops: creation rules and access, for the API and the pages alike."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Redemption, Workshop, record
+from .clock import to_local
 from .errors import DomainError
+
+# The themes most workshops have (stored as the workshop's title); any other text is allowed.
+COMMON_THEMES = (
+    _l("Créer et utiliser une adresse e-mail"),
+    _l("Faire ses démarches en ligne"),
+    _l("Utiliser son smartphone"),
+    _l("Découvrir l'ordinateur et internet"),
+    _l("Prendre rendez-vous et consulter en ligne (santé)"),
+    _l("Sécuriser ses comptes et reconnaître les arnaques"),
+    _l("Échanger avec ses proches (messagerie, visio)"),
+    _l("Chercher un emploi en ligne"),
+)
 
 
 def get_workshop(user, workshop_id) -> Workshop:
@@ -15,6 +29,20 @@ def get_workshop(user, workshop_id) -> Workshop:
     if workshop is None or user.partner_id is None or workshop.partner_id != user.partner_id:
         raise DomainError("not_found", _("Atelier introuvable."))
     return workshop
+
+
+def is_open(workshop: Workshop, when: datetime) -> bool:
+    """Say whether tickets may be accepted at a workshop at `when` (naive UTC): on its day(s), unless cancelled."""
+    day = to_local(when).date()
+    return not workshop.cancelled_at and to_local(workshop.starts_at).date() <= day <= to_local(workshop.ends_at).date()
+
+
+def get_redemption(workshop: Workshop, redemption_id) -> Redemption:
+    """Load a redemption made at this workshop, or 404."""
+    found = db.session.get(Redemption, redemption_id) if isinstance(redemption_id, int) else None
+    if found is None or found.workshop_id != workshop.id:
+        raise DomainError("not_found", _("Validation introuvable."))
+    return found
 
 
 def _bounded_int(value, field: str, low: int, high: int) -> int:
@@ -57,3 +85,32 @@ def redemptions_at(workshop: Workshop) -> list[Redemption]:
         .options(sa.orm.joinedload(Redemption.ticket), sa.orm.joinedload(Redemption.user))
         .order_by(Redemption.redeemed_at.desc())
     ).scalars())
+
+
+def live_count(workshop_id: int) -> int:
+    """Return the workshop's live redemptions as the database holds them now."""
+    return db.session.execute(sa.select(Workshop.redeemed_count).where(Workshop.id == workshop_id)).scalar_one()
+
+
+def current_and_upcoming(user, now: datetime, limit: int = 50) -> list[Workshop]:
+    """List the user's partner's workshops not yet over (those of today first), soonest first."""
+    return list(db.session.execute(
+        sa.select(Workshop).where(Workshop.partner_id == user.partner_id, Workshop.ends_at >= now - timedelta(hours=12),
+                                  Workshop.cancelled_at.is_(None))
+        .order_by(Workshop.starts_at).limit(limit)
+    ).scalars())
+
+
+def page_of_workshops(user, page: int, per_page: int = 30) -> tuple[list[Workshop], bool]:
+    """Return one page of all the partner's workshops, newest first, and whether more follow."""
+    rows = list(db.session.execute(
+        sa.select(Workshop).where(Workshop.partner_id == user.partner_id)
+        .order_by(Workshop.starts_at.desc(), Workshop.id.desc())
+        .offset((page - 1) * per_page).limit(per_page + 1)
+    ).scalars())
+    return rows[:per_page], len(rows) > per_page
+
+
+def live_redemptions(workshop: Workshop) -> list[Redemption]:
+    """List the redemptions that count at a workshop, oldest first (the attendance sheet's order)."""
+    return [r for r in reversed(redemptions_at(workshop)) if r.voided_at is None]

@@ -1,0 +1,156 @@
+import uuid
+from datetime import datetime, time, timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import manager_required, partner_required
+from ..domain import redemption as redemptions
+from ..domain import workshops
+from ..domain.clock import local_today, to_local, to_utc_naive
+from ..domain.codes import format_serial, ticket_serial
+from ..domain.communes import commune, find_by_label, label, same_intercommunality
+from ..domain.errors import DomainError, Refusal
+from ..extensions import db, limiter
+from ..models import utcnow
+from . import bp
+from .forms import ButtonForm, ManualEntryForm, WorkshopForm
+
+# Which form field shows a domain error about which workshop attribute.
+FORM_FIELDS = {"title": "other_theme", "ends_at": "duration", "place": "place", "capacity": "capacity",
+               "tickets_per_participant": "tickets_per_participant", "commune_insee": "commune"}
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+@bp.get("/")
+@partner_required
+def index():
+    """Show the trainer's home: today's workshops of the association, then the upcoming ones."""
+    today = local_today()
+    items = workshops.current_and_upcoming(current_user, utcnow())
+    todays = [w for w in items if to_local(w.starts_at).date() <= today]
+    upcoming = [w for w in items if to_local(w.starts_at).date() > today]
+    return render_template("workshops/index.html", todays=todays, upcoming=upcoming)
+
+
+@bp.get("/all")
+@manager_required
+def all_workshops():
+    """List every workshop of the association, newest first, a page at a time."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    items, more = workshops.page_of_workshops(current_user, page)
+    return render_template("workshops/all.html", workshops=items, page=page, more=more)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@partner_required
+def new():
+    """Create a workshop in a few taps: theme, day and time, commune; the rest has defaults."""
+    form = WorkshopForm()
+    home = commune(current_user.partner.commune_insee)
+    if request.method == "GET":
+        form.day.data = local_today()
+        form.start.data = time(min(to_local(utcnow()).hour + 1, 23), 0)
+        form.commune.data = label(home) if home else ""
+    if form.validate_on_submit():
+        workshop = _create(form)
+        if workshop is not None:
+            db.session.commit()
+            flash(_("Atelier « %(title)s » créé.", title=workshop.title), "success")
+            return redirect(url_for(".index"))
+    suggestions = same_intercommunality(home.insee_code) if home else []
+    return render_template("workshops/new.html", form=form, communes=[label(c) for c in suggestions])
+
+
+def _create(form: WorkshopForm):
+    """Create the workshop the form describes, or put the domain's objection on the right field."""
+    place = find_by_label(form.commune.data)
+    if place is None:
+        form.commune.errors.append(_("Commune inconnue en Haute-Garonne : choisissez-la dans la liste."))
+        return None
+    starts_at = to_utc_naive(datetime.combine(form.day.data, form.start.data))
+    try:
+        return workshops.create_workshop(
+            current_user, title=form.chosen_title(), starts_at=starts_at,
+            ends_at=starts_at + timedelta(minutes=form.duration.data), place=form.place.data or "",
+            capacity=form.capacity.data, tickets_per_participant=form.tickets_per_participant.data,
+            commune_insee=place.insee_code)
+    except DomainError as err:
+        field = getattr(form, FORM_FIELDS.get(err.details.get("field"), ""), None)
+        if field is None:
+            raise
+        field.errors.append(err.message)
+        return None
+
+
+@bp.get("/<int:workshop_id>/scan")
+@partner_required
+def scan(workshop_id: int):
+    """Show the scan page: camera, verdicts, manual entry and the tickets validated here."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    items = workshops.redemptions_at(workshop)
+    voidable = {r.id for r in items if redemptions.voidable(current_user, r)}
+    return render_template(
+        "workshops/scan.html", workshop=workshop, items=items, voidable=voidable,
+        form=ManualEntryForm(nonce=uuid.uuid4().hex), button=ButtonForm(),
+        open_now=workshops.is_open(workshop, utcnow()), timezone=current_app.config["TIMEZONE"])
+
+
+@bp.post("/<int:workshop_id>/scan")
+@partner_required
+@limiter.limit("20 per minute", key_func=_user_key)
+def manual_entry(workshop_id: int):
+    """Accept a ticket typed by hand (the scan page's form when JavaScript is not running)."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    form = ManualEntryForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for(".scan", workshop_id=workshop.id))
+    scan_request = redemptions.ScanRequest(workshop_id=workshop.id, nonce=form.nonce.data,
+                                           serial=form.serial.data, check_code=form.check_code.data)
+    try:
+        outcome = redemptions.redeem(current_user, scan_request)
+    except Refusal as refusal:
+        db.session.commit()  # keep the failed-scan trail
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Ticket %(serial)s accepté.", serial=format_serial(ticket_serial(outcome.redemption.ticket_number))),
+              "success")
+    return redirect(url_for(".scan", workshop_id=workshop.id))
+
+
+@bp.post("/<int:workshop_id>/redemptions/<int:redemption_id>/void")
+@partner_required
+def void(workshop_id: int, redemption_id: int):
+    """Undo a validation made here today (the scan page's button when JavaScript is not running)."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    found = workshops.get_redemption(workshop, redemption_id)
+    try:
+        redemptions.void(current_user, found.id)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Validation du ticket %(serial)s annulée.", serial=format_serial(ticket_serial(found.ticket_number))),
+              "info")
+    return redirect(url_for(".scan", workshop_id=workshop.id))
+
+
+@bp.get("/<int:workshop_id>/attendance")
+@partner_required
+def attendance(workshop_id: int):
+    """Show the attendance sheet (feuille d'émargement), printable from a phone or the office."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    rows = workshops.live_redemptions(workshop)
+    trainers = sorted({r.user.full_name or r.user.email for r in rows})
+    return render_template("workshops/attendance.html", workshop=workshop, rows=rows, trainers=trainers,
+                           place=commune(workshop.commune_insee) if workshop.commune_insee else None,
+                           total_cents=sum(r.amount_cents for r in rows), printed_at=utcnow())
