@@ -1,0 +1,139 @@
+"""Partners: register (inviting the manager), edit, accredit / suspend / withdraw, rural flag, invitations."""
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import instructor_required, staff_required
+from ..domain import invitations
+from ..domain import partners as partner_ops
+from ..domain.communes import commune
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..models import Partner, PartnerStatus, Role, User
+from . import bp
+from .forms.partners import InviteForm, NewPartnerForm, PartnerForm, PartnerStatusForm, RuralForm
+from .helpers import first_error, form_error, get_or_404
+
+
+def _flash_invitation(token: str, email: str):
+    link = url_for("invitations.accept", token=token, _external=True)
+    flash(_("Lien d'invitation pour %(email)s, valable 7 jours et une seule fois (transmettez-le, il ne sera plus "
+            "affiché) : %(link)s", email=email, link=link), "info")
+
+
+@bp.get("/partners")
+@staff_required
+def partners():
+    """List partners, optionally by status."""
+    query = sa.select(Partner).order_by(Partner.name)
+    status = request.args.get("status")
+    if status in {s.value for s in PartnerStatus}:
+        query = query.where(Partner.status == PartnerStatus(status))
+    return render_template("backoffice/partners/list.html", partners=db.session.execute(query).scalars().all(),
+                           status=status, commune=commune)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@instructor_required
+def partner_new():
+    """Register a partner (applied) and invite its manager by a one-time link."""
+    form = NewPartnerForm()
+    if form.validate_on_submit():
+        fields = {k: getattr(form, k).data for k in partner_ops.EDITABLE}
+        try:
+            partner, token = partner_ops.create(current_user, form.manager_email.data, form.manager_name.data,
+                                                **fields)
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Structure « %(name)s » enregistrée.", name=partner.name), "success")
+            _flash_invitation(token, form.manager_email.data)
+            return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    return render_template("backoffice/partners/form.html", form=form, partner=None)
+
+
+@bp.get("/partners/<int:partner_id>")
+@staff_required
+def partner(partner_id):
+    """Show a partner: identity, accreditation history, people, pending invitations."""
+    partner = get_or_404(Partner, partner_id)
+    people = db.session.execute(sa.select(User).where(User.partner_id == partner.id).order_by(User.email)).scalars()
+    rural = RuralForm(rural=("rural" if partner.rural else "urban") if partner.rural_overridden else "auto")
+    return render_template("backoffice/partners/detail.html", partner=partner, place=commune(partner.commune_insee),
+                           history=partner_ops.history(partner), people=people.all(),
+                           pending=invitations.pending_for(partner), status_form=PartnerStatusForm(),
+                           rural_form=rural, invite_form=InviteForm())
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@instructor_required
+def partner_edit(partner_id):
+    """Edit a partner's identity and contact."""
+    partner = get_or_404(Partner, partner_id)
+    form = PartnerForm(obj=partner)
+    if form.validate_on_submit():
+        try:
+            partner_ops.update(current_user, partner, **{k: getattr(form, k).data for k in partner_ops.EDITABLE})
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Structure enregistrée."), "success")
+            return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    return render_template("backoffice/partners/form.html", form=form, partner=partner)
+
+
+@bp.post("/partners/<int:partner_id>/status")
+@instructor_required
+def partner_status(partner_id):
+    """Accredit, suspend or withdraw a partner, with a reason for the last two."""
+    partner = get_or_404(Partner, partner_id)
+    form = PartnerStatusForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    try:
+        partner_ops.change(current_user, partner, PartnerStatus(form.target.data), form.reason.data)
+    except DomainError as err:
+        form_error(None, err)
+    else:
+        db.session.commit()
+        flash(_("État de la structure mis à jour."), "success")
+    return redirect(url_for("backoffice.partner", partner_id=partner.id))
+
+
+@bp.post("/partners/<int:partner_id>/rural")
+@instructor_required
+def partner_rural(partner_id):
+    """Override the rural flag, or go back to the commune's population rule."""
+    partner = get_or_404(Partner, partner_id)
+    form = RuralForm()
+    if form.validate_on_submit():
+        partner_ops.set_rural(current_user, partner, {"auto": None, "rural": True, "urban": False}[form.rural.data])
+        db.session.commit()
+        flash(_("Territoire de la structure enregistré."), "success")
+    else:
+        flash(first_error(form), "error")
+    return redirect(url_for("backoffice.partner", partner_id=partner.id))
+
+
+@bp.post("/partners/<int:partner_id>/invite")
+@instructor_required
+def partner_invite(partner_id):
+    """Invite a manager or a trainer of this partner by a one-time link."""
+    partner = get_or_404(Partner, partner_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    try:
+        _invitation, token = invitations.invite(current_user, form.email.data, Role(form.role.data), partner,
+                                                form.full_name.data)
+    except DomainError as err:
+        form_error(None, err)
+    else:
+        db.session.commit()
+        _flash_invitation(token, form.email.data)
+    return redirect(url_for("backoffice.partner", partner_id=partner.id))

@@ -1,0 +1,123 @@
+"""Reception points: list with their stock, create, edit, attach staff."""
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import instructor_required, staff_required
+from ..domain import reception
+from ..domain.communes import commune
+from ..domain.errors import DomainError
+from ..extensions import db
+from ..labels import RECEPTION_POINT_KINDS
+from ..models import ReceptionPoint, User
+from . import bp
+from .forms.common import EmptyForm
+from .forms.partners import ReceptionPointForm, StaffForm
+from .helpers import first_error, form_error, get_or_404
+
+
+def _form(obj=None) -> ReceptionPointForm:
+    form = ReceptionPointForm(obj=obj)
+    form.kind.choices = [(k.value, str(label)) for k, label in RECEPTION_POINT_KINDS.items()]
+    if obj is not None and not form.is_submitted():
+        form.kind.data = obj.kind.value
+    return form
+
+
+def _values(form) -> dict:
+    return {"name": form.name.data, "kind": form.kind.data, "commune_insee": form.commune_insee.data,
+            "address": form.address.data}
+
+
+@bp.get("/reception-points")
+@staff_required
+def reception_points():
+    """List reception points with their stock of booklets."""
+    points = db.session.execute(sa.select(ReceptionPoint).order_by(ReceptionPoint.name)).scalars().all()
+    stock = {row["point_id"]: row for row in reception.stock()}
+    return render_template("backoffice/reception_points/list.html", points=points, stock=stock, commune=commune,
+                           kinds=RECEPTION_POINT_KINDS)
+
+
+@bp.route("/reception-points/new", methods=["GET", "POST"])
+@instructor_required
+def reception_point_new():
+    """Create a reception point."""
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            point = reception.create(current_user, **_values(form))
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Point d'accueil créé."), "success")
+            return redirect(url_for("backoffice.reception_point", point_id=point.id))
+    return render_template("backoffice/reception_points/form.html", form=form, point=None)
+
+
+@bp.route("/reception-points/<int:point_id>/edit", methods=["GET", "POST"])
+@instructor_required
+def reception_point_edit(point_id):
+    """Edit a reception point."""
+    point = get_or_404(ReceptionPoint, point_id)
+    form = _form(point)
+    if form.validate_on_submit():
+        try:
+            reception.update(current_user, point, **_values(form))
+        except DomainError as err:
+            form_error(form, err)
+        else:
+            db.session.commit()
+            flash(_("Point d'accueil enregistré."), "success")
+            return redirect(url_for("backoffice.reception_point", point_id=point.id))
+    return render_template("backoffice/reception_points/form.html", form=form, point=point)
+
+
+@bp.get("/reception-points/<int:point_id>")
+@staff_required
+def reception_point(point_id):
+    """Show a reception point, its staff and its stock."""
+    point = get_or_404(ReceptionPoint, point_id)
+    staff = db.session.execute(sa.select(User).where(User.reception_point_id == point.id).order_by(User.email))
+    stock = [row for row in reception.stock() if row["point_id"] == point.id]
+    return render_template("backoffice/reception_points/detail.html", point=point, staff=staff.scalars().all(),
+                           stock=stock[0] if stock else None, place=commune(point.commune_insee),
+                           kinds=RECEPTION_POINT_KINDS, staff_form=StaffForm(), button=EmptyForm())
+
+
+@bp.post("/reception-points/<int:point_id>/staff")
+@instructor_required
+def reception_point_staff(point_id):
+    """Attach a staff member (by e-mail) to this reception point."""
+    point = get_or_404(ReceptionPoint, point_id)
+    form = StaffForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(url_for("backoffice.reception_point", point_id=point.id))
+    user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == form.email.data.strip().lower())
+                              ).scalar_one_or_none()
+    try:
+        reception.attach_staff(current_user, point, user)
+    except DomainError as err:
+        form_error(None, err)
+    else:
+        db.session.commit()
+        flash(_("%(email)s est rattaché(e) à ce point d'accueil.", email=user.email), "success")
+    return redirect(url_for("backoffice.reception_point", point_id=point.id))
+
+
+@bp.post("/reception-points/<int:point_id>/staff/<int:user_id>/detach")
+@instructor_required
+def reception_point_detach(point_id, user_id):
+    """Detach a staff member from this reception point (back to the central office)."""
+    point = get_or_404(ReceptionPoint, point_id)
+    user = get_or_404(User, user_id)
+    if user.reception_point_id != point.id or not EmptyForm().validate_on_submit():
+        flash(_("Cet agent n'est pas rattaché à ce point d'accueil."), "error")
+        return redirect(url_for("backoffice.reception_point", point_id=point.id))
+    reception.attach_staff(current_user, None, user)
+    db.session.commit()
+    flash(_("%(email)s n'est plus rattaché(e) à ce point d'accueil.", email=user.email), "success")
+    return redirect(url_for("backoffice.reception_point", point_id=point.id))
