@@ -22,7 +22,7 @@ from ..printing import letters
 from ..printing.postal import address_lines
 from . import bp
 from .forms.beneficiaries import AssignForm, RequestForm
-from .forms.common import EmptyForm, ReasonForm
+from .forms.common import EmptyForm, ReasonForm, options
 from .helpers import first_error, form_error, get_or_404, pdf_response
 
 PAGE = 50
@@ -37,7 +37,7 @@ def _request_form(obj=None) -> RequestForm:
     points = sa.select(ReceptionPoint).order_by(ReceptionPoint.name)
     if current_user.reception_point_id is not None:
         points = points.where(ReceptionPoint.id == current_user.reception_point_id)
-    form.reception_point.choices = [(p.id, p.name) for p in db.session.execute(points).scalars()]
+    form.reception_point.choices = options((p.id, p.name) for p in db.session.execute(points).scalars())
     if obj is not None and not form.is_submitted():
         form.publics.data = [p.public.value for p in obj.publics]
         form.reception_point.data = obj.reception_point_id

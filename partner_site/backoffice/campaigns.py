@@ -17,7 +17,7 @@ from ..models import Booklet, Campaign, ReceptionPoint
 from ..printing import printshop, sheets
 from . import bp
 from .forms.campaigns import CampaignForm, DispatchForm, GenerateForm, PrintForm
-from .forms.common import EmptyForm, cents
+from .forms.common import EmptyForm, cents, options
 from .helpers import csv_response, first_error, form_error, get_or_404, pdf_response
 
 BOOKLETS_SHOWN = 50
@@ -25,7 +25,7 @@ BOOKLETS_SHOWN = 50
 
 def _point_choices(blank_label):
     points = db.session.execute(sa.select(ReceptionPoint.id, ReceptionPoint.name).order_by(ReceptionPoint.name)).all()
-    return [(0, blank_label)] + [(p.id, p.name) for p in points]
+    return options([(0, blank_label)] + [(p.id, p.name) for p in points])
 
 
 def _values(form: CampaignForm) -> dict:

@@ -12,14 +12,14 @@ from ..extensions import db
 from ..labels import RECEPTION_POINT_KINDS
 from ..models import ReceptionPoint, User
 from . import bp
-from .forms.common import EmptyForm
+from .forms.common import EmptyForm, options
 from .forms.partners import ReceptionPointForm, StaffForm
 from .helpers import first_error, form_error, get_or_404
 
 
 def _form(obj=None) -> ReceptionPointForm:
     form = ReceptionPointForm(obj=obj)
-    form.kind.choices = [(k.value, str(label)) for k, label in RECEPTION_POINT_KINDS.items()]
+    form.kind.choices = options((k.value, label) for k, label in RECEPTION_POINT_KINDS.items())
     if obj is not None and not form.is_submitted():
         form.kind.data = obj.kind.value
     return form

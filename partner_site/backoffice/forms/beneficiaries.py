@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Length, Optional
 
 from ...labels import PRIORITY_PUBLICS
-from .common import CommuneField
+from .common import CommuneField, options
 
 LINE = _l("38 caractères au plus")
 
@@ -17,8 +17,8 @@ class CheckboxesField(SelectMultipleField):
 
 class RequestForm(FlaskForm):
     reception_point = SelectField(_l("Point d'accueil"), coerce=int)
-    civility = SelectField(_l("Civilité"), choices=[("", _l("—")), ("Madame", _l("Madame")),
-                                                    ("Monsieur", _l("Monsieur"))], default="")
+    civility = SelectField(_l("Civilité"), choices=options([("", _l("—")), ("Madame", _l("Madame")),
+                                                            ("Monsieur", _l("Monsieur"))]), default="")
     first_name = StringField(_l("Prénom"), validators=[DataRequired(_l("Indiquez le prénom.")), Length(max=60)])
     last_name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=60)])
     address_recipient = StringField(_l("Appartement, étage, chez…"), validators=[Length(max=38, message=LINE)])
@@ -30,8 +30,8 @@ class RequestForm(FlaskForm):
     commune_insee = CommuneField(_l("Commune"))
     phone = StringField(_l("Téléphone (facultatif)"), validators=[Length(max=40)])
     email = EmailField(_l("E-mail (facultatif)"), validators=[Optional(), Length(max=200)])
-    publics = CheckboxesField(_l("Publics prioritaires"), choices=[(p.value, label) for p, label in
-                                                                   PRIORITY_PUBLICS.items()])
+    publics = CheckboxesField(_l("Publics prioritaires"), choices=options(
+        (p.value, label) for p, label in PRIORITY_PUBLICS.items()))
     consent = BooleanField(_l("La personne accepte que ses coordonnées servent à lui envoyer son carnet et soient "
                               "conservées jusqu'à la clôture de sa demande."))
 

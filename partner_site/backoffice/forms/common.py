@@ -4,16 +4,22 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ...domain.communes import all_communes
 
 
-def commune_choices(blank=True) -> list[tuple[str, str]]:
+def options(pairs) -> list[SelectChoice]:
+    """Return (value, label) pairs as the choices WTForms expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def commune_choices(blank=True) -> list[SelectChoice]:
     """Return the communes of Haute-Garonne as (INSEE code, "Name (postcode)") sorted by name."""
     choices = sorted(((c.insee_code, f"{c.name} ({', '.join(c.postcodes)})") for c in all_communes().values()),
                      key=lambda item: item[1])
-    return ([("", _l("— choisir une commune —"))] if blank else []) + choices
+    return options(([("", _l("— choisir une commune —"))] if blank else []) + choices)
 
 
 class CommuneField(SelectField):

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .common import CommuneField
+from .common import CommuneField, options
 
 
 class PartnerForm(FlaskForm):
@@ -26,22 +26,23 @@ class NewPartnerForm(PartnerForm):
 
 
 class PartnerStatusForm(FlaskForm):
-    target = SelectField(_l("Nouvel état"), choices=[("accredited", _l("Habiliter")), ("suspended", _l("Suspendre")),
-                                                     ("withdrawn", _l("Retirer l'habilitation"))])
+    target = SelectField(_l("Nouvel état"), choices=options([
+        ("accredited", _l("Habiliter")), ("suspended", _l("Suspendre")), ("withdrawn", _l("Retirer l'habilitation"))]))
     reason = TextAreaField(_l("Motif (obligatoire pour suspendre ou retirer)"), validators=[Length(max=300)])
 
 
 class RuralForm(FlaskForm):
-    rural = RadioField(_l("Territoire"), default="auto", choices=[
+    rural = RadioField(_l("Territoire"), default="auto", choices=options([
         ("auto", _l("Selon la population de la commune")), ("rural", _l("Rural (corrigé)")),
-        ("urban", _l("Urbain (corrigé)"))])
+        ("urban", _l("Urbain (corrigé)"))]))
 
 
 class InviteForm(FlaskForm):
     full_name = StringField(_l("Nom"), validators=[Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Indiquez l'e-mail.")), Email(_l("E-mail invalide.")),
                                                  Length(max=200)])
-    role = SelectField(_l("Rôle"), choices=[("manager", _l("Responsable de structure")), ("trainer", _l("Formateur"))])
+    role = SelectField(_l("Rôle"), choices=options([("manager", _l("Responsable de structure")),
+                                                    ("trainer", _l("Formateur"))]))
 
 
 class ReceptionPointForm(FlaskForm):
