@@ -9,7 +9,9 @@ from ..domain.clock import local_today
 from ..extensions import db
 from ..models import Campaign
 from . import bp
-from .charts import bar_chart, funnel_chart, split_chart
+from flask_babel import gettext as _
+
+from .charts import category_chart, funnel_chart, month_chart, split_chart
 from .helpers import csv_response, euros
 
 PARTNERS_SHOWN = 15
@@ -30,10 +32,13 @@ def dashboard():
     campaign_id = _campaign_filter()
     tables = {name: build(campaign_id) for name, build in stats.TABLES.items()}
     charts = {
-        "funnel": funnel_chart(tables["funnel"].rows),
-        "monthly": bar_chart([(r["month"], r["validations"]) for r in tables["monthly"].rows]),
-        "publics": bar_chart([(str(r["public"]), r["validations"]) for r in tables["publics"].rows], horizontal=True),
-        "rural": split_chart([(str(r["area"]), r["amount"]) for r in tables["rural"].rows]),
+        "funnel": funnel_chart(tables["funnel"].rows, _("Tickets émis, remis, validés et payés")),
+        "monthly": month_chart([(r["month"], r["validations"]) for r in tables["monthly"].rows],
+                               _("Validations par mois")),
+        "publics": category_chart([(str(r["public"]), r["validations"]) for r in tables["publics"].rows],
+                                  _("Tickets validés par public prioritaire")),
+        "rural": split_chart([(str(r["area"]), r["amount"]) for r in tables["rural"].rows],
+                             _("Montant validé, structures rurales et urbaines")),
     }
     campaigns = db.session.execute(sa.select(Campaign).order_by(Campaign.starts_on.desc())).scalars().all()
     return render_template("backoffice/dashboard.html", tables=tables, charts=charts, campaigns=campaigns,

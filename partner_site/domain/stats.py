@@ -23,7 +23,7 @@ from ..models import (
     TicketStatus,
 )
 from . import reception
-from .clock import local_today, to_utc_naive
+from .clock import local_today, to_local, to_utc_naive
 
 USED = (TicketStatus.REDEEMED, TicketStatus.CLAIMED, TicketStatus.PAID)
 COMMITTED = (TicketStatus.ACTIVE, *USED)
@@ -135,9 +135,12 @@ def monthly(campaign_id=None, today: date | None = None) -> Table:
     campaigns = _campaigns(campaign_id)
     if campaign_id and campaigns:
         first, last = campaigns[0].starts_on, min(campaigns[0].valid_until, today)
-    else:
-        back = today.year * 12 + today.month - 1 - 23  # the last 24 months, this one included
-        first, last = date(back // 12, back % 12 + 1, 1), today
+    else:  # from the first validation, over 24 months at most
+        back = today.year * 12 + today.month - 1 - 23
+        first_scan = db.session.execute(sa.select(sa.func.min(Redemption.scanned_at))
+                                        .where(Redemption.voided_at.is_(None))).scalar()
+        first = max(date(back // 12, back % 12 + 1, 1), to_local(first_scan).date() if first_scan else today)
+        last = today
     months = _months(first, max(first, last))
     bounds = [to_utc_naive(datetime.combine(m, time())) for m in months[1:]]
     bucket = sa.case(*[(Redemption.scanned_at < b, i) for i, b in enumerate(bounds)], else_=len(bounds)) \
