@@ -66,9 +66,16 @@ class PageCanvas:
         top = n - 1
         ints = _INT
         # One path for the whole symbol, filled once: rasterisers leave no seam between adjacent runs.
-        out.extend(b"%s %s %s 1 re\n" % (ints[c], ints[top - r], ints[length]) for r, c, length in qr.runs(modules))
+        for r, row in enumerate(modules):
+            y = ints[top - r]
+            for start, end in qr.dark_spans(row):
+                out.append(b"%s %s %s 1 re\n" % (ints[start], y, ints[end - start]))
         out.append(b"f Q\n")
         self._ops.append(b"".join(out))
+
+    def raw(self, ops: bytes):
+        """Append operators built elsewhere (a block drawn once and repeated)."""
+        self._ops.append(ops)
 
     def content(self) -> bytes:
         return b"".join(self._ops)

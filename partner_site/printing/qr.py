@@ -4,6 +4,8 @@ A code is 112 characters of the QR alphanumeric set: version 5-M holds 122, so t
 fixed rather than searched. Any of the eight mask patterns is valid for a reader; fixing one
 skips qrcode's trial of all eight (about 7x faster), which matters for 20,000 tickets.
 """
+import re
+
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
@@ -21,15 +23,16 @@ def matrix(code: str) -> list[list[bool]]:
     return qr.modules
 
 
+_DARK_RUN = re.compile(rb"\x01+")
+
+
+def dark_spans(row: list[bool]) -> list[tuple[int, int]]:
+    """Return the (start, end) columns of each run of dark modules in a row (found by a C-speed regex)."""
+    return [m.span() for m in _DARK_RUN.finditer(bytes(row))]
+
+
 def runs(modules: list[list[bool]]):
     """Yield (row, column, length) for each horizontal run of dark modules."""
     for r, row in enumerate(modules):
-        c, n = 0, len(row)
-        while c < n:
-            if row[c]:
-                start = c
-                while c < n and row[c]:
-                    c += 1
-                yield r, start, c - start
-            else:
-                c += 1
+        for start, end in dark_spans(row):
+            yield r, start, end - start
