@@ -3,6 +3,7 @@ import pytest
 from werkzeug.routing import Rule
 
 from partner_site.domain import booklets as booklet_ops
+from partner_site.extensions import db
 from partner_site.models import Role
 
 from .bo_helpers import assigned_request, instructor, point
@@ -40,6 +41,7 @@ def world(app, factory):
     partner = factory.partner()
     assigned_request(factory, staff, where, campaign)
     booklet_ops.generate("test", campaign, 1)
+    db.session.commit()
     return {"instructor": staff, "partner": partner, "campaign": campaign}
 
 
