@@ -82,8 +82,8 @@ def test_booklets_are_dispatched_to_a_reception_point_and_counted_in_its_stock(a
     assert "Stock insuffisant : 2 carnet(s)" in too_many.get_data(as_text=True)
     stock = client.get(f"/bo/dashboard/stock.csv?campaign={campaign.id}").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(stock.lstrip("\ufeff"))))
-    assert [where.name, "3", "0", "3", "0"] in rows
-    assert ["Non affectés (siège)", "2", "0", "2", "0"] in rows
+    assert [where.name, "3", "0", "0", "3", "0"] in rows
+    assert ["Non affectés (siège)", "2", "0", "0", "2", "0"] in rows
 
 
 def test_the_dashboard_warns_30_days_before_a_campaign_ends(app, factory, login):

@@ -51,6 +51,8 @@ def test_the_figures_follow_the_tickets_from_issue_to_payment(app, factory, api)
     assert publics["Ne maîtrise pas le français (allophone)"]["validations"] == 0
     partners = {r["partner"]: r for r in stats.by_partner(campaign.id).rows}
     assert (partners["Rurale"]["validations"], partners["Urbaine"]["paid"]) == (2, 1000)
+    stock = {r["point"]: r for r in stats.stock(campaign.id).rows}["MDS de Saint-Gaudens"]
+    assert (stock["issued"], stock["handed_out"], stock["started"], stock["in_stock"]) == (2, 2, 1, 0)
     rural = {str(r["area"]): r for r in stats.rural_urban(campaign.id).rows}
     assert (rural["Rural"]["amount"], rural["Urbain"]["amount"]) == (2000, 1000)
 

@@ -202,9 +202,11 @@ def close(actor, request: BeneficiaryRequest, reason: str) -> BeneficiaryRequest
     if request.status == RequestStatus.CLOSED:
         raise DomainError("bad_request", _("Cette demande est déjà clôturée."))
     now = utcnow()
-    change_status(request, RequestStatus.CLOSED, actor, reason=reason)
-    request.closed_at = request.status_changed_at = now
-    request.close_reason = reason
+    # Status and date change together: the database refuses a closed request without its date.
+    with db.session.no_autoflush:
+        change_status(request, RequestStatus.CLOSED, actor, reason=reason)
+        request.closed_at = request.status_changed_at = now
+        request.close_reason = reason
     return request
 
 

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Booklet, BookletStatus, Campaign, ReceptionPoint, ReceptionPointKind, User, record
+from ..models import Booklet, BookletStatus, Campaign, ReceptionPoint, ReceptionPointKind, Redemption, User, record
 from .communes import commune
 from .errors import DomainError
 
@@ -54,7 +54,7 @@ def attach_staff(actor, point: ReceptionPoint | None, user: User) -> User:
 
 
 def stock(campaign_id: int | None = None) -> list[dict]:
-    """Count booklets per reception point: allocated, handed out, in stock, opposed (as funders see it)."""
+    """Count booklets per reception point: issued, handed out, started, in stock, opposed (as funders see it)."""
     query = (sa.select(Booklet.reception_point_id, Booklet.status, sa.func.count())
              .group_by(Booklet.reception_point_id, Booklet.status))
     if campaign_id:
@@ -62,13 +62,20 @@ def stock(campaign_id: int | None = None) -> list[dict]:
     counts: dict = {}
     for point_id, status, count in db.session.execute(query):
         counts.setdefault(point_id, {})[status] = count
+    started_query = (sa.select(Booklet.reception_point_id, sa.func.count(sa.distinct(Booklet.id)))
+                     .join(Redemption, Redemption.booklet_id == Booklet.id).where(Redemption.voided_at.is_(None))
+                     .group_by(Booklet.reception_point_id))
+    if campaign_id:
+        started_query = started_query.where(Booklet.campaign_id == campaign_id)
+    started = dict(db.session.execute(started_query).all())
     names = dict(db.session.execute(sa.select(ReceptionPoint.id, ReceptionPoint.name)).all())
     rows = []
     for point_id in sorted(counts, key=lambda p: (p is None, names.get(p, ""))):
         c = counts[point_id]
         rows.append({"point_id": point_id, "point": names.get(point_id, _("Non affectés (siège)")),
                      "issued": sum(c.values()), "handed_out": c.get(BookletStatus.DISTRIBUTED, 0),
-                     "in_stock": c.get(BookletStatus.ISSUED, 0), "opposed": c.get(BookletStatus.CANCELLED, 0)})
+                     "started": started.get(point_id, 0), "in_stock": c.get(BookletStatus.ISSUED, 0),
+                     "opposed": c.get(BookletStatus.CANCELLED, 0)})
     return rows
 
 

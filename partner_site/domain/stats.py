@@ -244,10 +244,11 @@ def rural_urban(campaign_id=None) -> Table:
 
 
 def stock(campaign_id=None) -> Table:
-    """Booklets per reception point: issued, handed out, in stock, opposed."""
+    """Booklets per reception point: issued, handed out, started (a ticket validated), in stock, opposed."""
     table = Table("stock", _l("Carnets par point d'accueil"), [
         Column("point", _l("Point d'accueil")), Column("issued", _l("Émis"), "int"),
-        Column("handed_out", _l("Remis"), "int"), Column("in_stock", _l("En stock"), "int"),
+        Column("handed_out", _l("Remis"), "int"), Column("started", _l("Entamés"), "int"),
+        Column("in_stock", _l("En stock"), "int"),
         Column("opposed", _l("En opposition"), "int")])
     table.rows = reception.stock(campaign_id)
     return table
