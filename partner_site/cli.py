@@ -1,7 +1,6 @@
 """Operational commands: `flask --app wsgi <group> <command>`; each has --help."""
 import csv
 import json
-import sys
 
 import click
 import sqlalchemy as sa
@@ -9,10 +8,9 @@ from flask import Flask, current_app
 
 from .domain import booklets as booklet_ops
 from .domain.clock import local_today
-from .domain.codes import ticket_serial
 from .domain.errors import DomainError
 from .extensions import db
-from .models import Booklet, Campaign, Partner, Role, Ticket, User, record
+from .models import Campaign, Partner, Role, User, record
 
 
 def _fail(err: DomainError):

@@ -50,11 +50,3 @@ RECEPTION_POINT_KINDS = {
     ReceptionPointKind.OTHER: _l("Autre point d'accueil"),
 }
 
-
-def label(value) -> str:
-    """Return the French label of any enum member above (its value if it has none)."""
-    for table in (PRIORITY_PUBLICS, REQUEST_STATUSES, PARTNER_STATUSES, BOOKLET_STATUSES, TICKET_STATUSES,
-                  RECEPTION_POINT_KINDS):
-        if value in table and type(value) is type(next(iter(table))):
-            return str(table[value])
-    return getattr(value, "value", str(value))

@@ -45,7 +45,8 @@ def test_a_campaign_ending_before_it_starts_is_refused_with_a_message(app, facto
 def test_generating_beyond_the_budget_is_refused_and_changes_nothing(app, factory, login):
     campaign = factory.campaign(budget_cents=25_000, face_value_cents=1000)  # 2.5 booklets' worth
     client = login(factory.user(Role.INSTRUCTOR))
-    assert client.form(f"/bo/campaigns/{campaign.id}/generate", {"count": "2", "reception_point": "0"}).status_code == 302
+    generate = {"count": "2", "reception_point": "0"}
+    assert client.form(f"/bo/campaigns/{campaign.id}/generate", generate).status_code == 302
     response = client.form(f"/bo/campaigns/{campaign.id}/generate", {"count": "1", "reception_point": "0"},
                            follow_redirects=True)
     assert "Budget insuffisant" in response.get_data(as_text=True)

@@ -9,7 +9,7 @@ def test_an_instructor_creates_a_reception_point_and_attaches_staff(app, factory
     client = login(factory.user(Role.INSTRUCTOR))
     agent = factory.user(Role.INSTRUCTOR, email="agent@cd31.example")
     response = client.form("/bo/reception-points/new", {"name": "MDPH de la Haute-Garonne", "kind": "mdph",
-                                                        "commune_insee": "31555", "address": "10 place Alfonse Jourdain"})
+                                                        "commune_insee": "31555", "address": "10 place Jourdain"})
     assert response.status_code == 302
     where = db.session.execute(sa.select(ReceptionPoint)).scalar_one()
     assert (where.kind, where.commune_insee) == (ReceptionPointKind.MDPH, "31555")

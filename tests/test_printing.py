@@ -94,8 +94,8 @@ def test_printing_an_unknown_booklet_is_refused_and_writes_nothing(app, factory,
     campaign = factory.campaign()
     factory.booklet(campaign, distributed=False)
     out = tmp_path / "none.pdf"
-    result = runner.invoke(args=["booklets", "print", "--campaign", str(campaign.id), "--booklet", booklet_serial(999_999),
-                                 "--out", str(out)])
+    result = runner.invoke(args=["booklets", "print", "--campaign", str(campaign.id),
+                                 "--booklet", booklet_serial(999_999), "--out", str(out)])
     assert result.exit_code != 0 and "introuvable" in result.output
     assert not out.exists()
 

@@ -1,6 +1,7 @@
 """The dashboard: budget, funnel, monthly validations, publics, partners, rural/urban, stock; CSV of each."""
 import sqlalchemy as sa
 from flask import abort, render_template, request
+from flask_babel import gettext as _
 
 from ..access import staff_required
 from ..domain import campaigns as campaign_ops
@@ -9,8 +10,6 @@ from ..domain.clock import local_today
 from ..extensions import db
 from ..models import Campaign
 from . import bp
-from flask_babel import gettext as _
-
 from .charts import category_chart, funnel_chart, month_chart, split_chart
 from .helpers import csv_response, euros
 

@@ -44,4 +44,5 @@ class PrintForm(FlaskForm):
     class Meta:
         csrf = False
 
-    serials = StringField(_l("Numéros de carnets (vide : toute la campagne)"), validators=[Optional(), Length(max=2000)])
+    serials = StringField(_l("Numéros de carnets (vide : toute la campagne)"),
+                          validators=[Optional(), Length(max=2000)])
