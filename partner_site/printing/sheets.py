@@ -159,13 +159,14 @@ def check_serials(campaign: Campaign, serials: list[str]) -> None:
 def write_pdf(out: BinaryIO, campaign: Campaign, serials: list[str] | None = None) -> int:
     """Write the booklets' PDF to `out`; return the number of pages (booklets)."""
     writer = PdfWriter(out, title=_("Carnets - %(name)s", name=campaign.name), compress_level=COMPRESSION)
-    for _chunk in _pages(writer, campaign, serials):
+    for _page in iter_pages(writer, campaign, serials):
         pass
     writer.close()
     return writer.page_count
 
 
-def _pages(writer: PdfWriter, campaign: Campaign, serials) -> Iterable[None]:
+def iter_pages(writer: PdfWriter, campaign: Campaign, serials=None) -> Iterable[None]:
+    """Draw and write the booklets' pages one by one, yielding after each (for streaming and benches)."""
     signer, layout = Signer(), Layout(campaign)
     for serial, numbers in _booklets(campaign, serials):
         tickets = [signer.ticket(n, i) for i, n in enumerate(numbers, 1)]
@@ -178,7 +179,7 @@ def stream_pdf(campaign: Campaign, serials: list[str] | None = None) -> Iterator
     buffer = ChunkBuffer()
     writer = PdfWriter(buffer, title=_("Carnets - %(name)s", name=campaign.name), compress_level=COMPRESSION)
     yield buffer.take()
-    for _page in _pages(writer, campaign, serials):
+    for _page in iter_pages(writer, campaign, serials):
         yield buffer.take()
     writer.close()
     yield buffer.take()
