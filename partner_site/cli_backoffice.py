@@ -3,20 +3,12 @@ import json
 
 import click
 
-from .cli import booklets_cli, campaigns_cli
+from .cli import _campaign, booklets_cli, campaigns_cli
 from .domain import beneficiaries as requests_ops
 from .domain import campaigns as campaign_ops
 from .domain.clock import local_today
 from .domain.errors import DomainError
 from .extensions import db
-from .models import Campaign
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise click.BadParameter(f"no campaign {campaign_id}", param_hint="--campaign")
-    return campaign
 
 
 @booklets_cli.command("print")

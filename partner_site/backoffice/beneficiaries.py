@@ -14,7 +14,6 @@ from ..access import instructor_required
 from ..domain import beneficiaries as requests_ops
 from ..domain import booklets as booklet_ops
 from ..domain.clock import local_today
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..labels import PRIORITY_PUBLICS, REQUEST_STATUSES
 from ..models import BeneficiaryRequest, ReceptionPoint, RequestStatus
@@ -23,7 +22,7 @@ from ..printing.postal import address_lines
 from . import bp
 from .forms.beneficiaries import AssignForm, RequestForm
 from .forms.common import EmptyForm, ReasonForm, options
-from .helpers import first_error, form_error, get_or_404, pdf_response
+from .helpers import get_or_404, pdf_response, post_action, submit
 
 PAGE = 50
 
@@ -73,17 +72,12 @@ def requests():
 def request_new():
     """Register a request at a reception point, with the person's consent."""
     form = _request_form()
-    if form.validate_on_submit():
-        try:
-            point = get_or_404(ReceptionPoint, form.reception_point.data)
-            found = requests_ops.register(current_user, point, _values(form), form.publics.data, form.consent.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Demande n° %(id)s enregistrée.", id=found.id), "success")
-            return redirect(url_for("backoffice.request_detail", request_id=found.id))
-    return render_template("backoffice/requests/form.html", form=form, item=None)
+    done = submit(form, lambda: requests_ops.register(
+        current_user, get_or_404(ReceptionPoint, form.reception_point.data), _values(form), form.publics.data,
+        form.consent.data),
+                  lambda found: _("Demande n° %(id)s enregistrée.", id=found.id),
+                  lambda found: url_for("backoffice.request_detail", request_id=found.id))
+    return done or render_template("backoffice/requests/form.html", form=form, item=None)
 
 
 @bp.get("/requests/<int:request_id>")
@@ -104,16 +98,9 @@ def request_edit(request_id):
     item = _load(request_id)
     form = _request_form(item)
     del form.consent  # given once, at registration
-    if form.validate_on_submit():
-        try:
-            requests_ops.update(current_user, item, _values(form), form.publics.data)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Demande enregistrée."), "success")
-            return redirect(url_for("backoffice.request_detail", request_id=item.id))
-    return render_template("backoffice/requests/form.html", form=form, item=item)
+    done = submit(form, lambda: requests_ops.update(current_user, item, _values(form), form.publics.data),
+                  _("Demande enregistrée."), url_for("backoffice.request_detail", request_id=item.id))
+    return done or render_template("backoffice/requests/form.html", form=form, item=item)
 
 
 @bp.post("/requests/<int:request_id>/assign")
@@ -122,19 +109,14 @@ def request_assign(request_id):
     """Assign a booklet (the next in stock at the reception point, or a given serial): its tickets activate."""
     item = _load(request_id)
     form = AssignForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.request_detail", request_id=item.id))
-    try:
+
+    def assign():
         chosen = booklet_ops.by_serial(form.serial.data) if (form.serial.data or "").strip() else None
-        assignment = requests_ops.assign(current_user, item, local_today(), chosen)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("Carnet n° %(serial)s attribué : ses tickets sont utilisables. Imprimez le courrier.",
-                serial=assignment.booklet.serial), "success")
-    return redirect(url_for("backoffice.request_detail", request_id=item.id))
+        return requests_ops.assign(current_user, item, local_today(), chosen)
+
+    return post_action(form, assign, lambda a: _("Carnet n° %(serial)s attribué : ses tickets sont utilisables. "
+                                                 "Imprimez le courrier.", serial=a.booklet.serial),
+                       url_for("backoffice.request_detail", request_id=item.id))
 
 
 @bp.get("/requests/<int:request_id>/letter.pdf")
@@ -170,17 +152,8 @@ def requests_mailing():
 def request_posted(request_id):
     """Record that the letter has been posted."""
     item = _load(request_id)
-    if not EmptyForm().validate_on_submit():
-        flash(_("Formulaire expiré : rechargez la page."), "error")
-        return redirect(url_for("backoffice.request_detail", request_id=item.id))
-    try:
-        requests_ops.mark_posted(current_user, item)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("Courrier marqué comme envoyé."), "success")
-    return redirect(url_for("backoffice.request_detail", request_id=item.id))
+    return post_action(EmptyForm(), lambda: requests_ops.mark_posted(current_user, item),
+                       _("Courrier marqué comme envoyé."), url_for("backoffice.request_detail", request_id=item.id))
 
 
 @bp.post("/requests/<int:request_id>/replace")
@@ -189,18 +162,10 @@ def request_replace(request_id):
     """Declare the booklet lost or stolen and assign a replacement to the same person."""
     item = _load(request_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.request_detail", request_id=item.id))
-    try:
-        assignment = requests_ops.replace(current_user, item, form.reason.data, local_today())
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("Ancien carnet en opposition ; nouveau carnet n° %(serial)s attribué. Imprimez le courrier.",
-                serial=assignment.booklet.serial), "success")
-    return redirect(url_for("backoffice.request_detail", request_id=item.id))
+    return post_action(form, lambda: requests_ops.replace(current_user, item, form.reason.data, local_today()),
+                       lambda a: _("Ancien carnet en opposition ; nouveau carnet n° %(serial)s attribué. Imprimez le "
+                                   "courrier.", serial=a.booklet.serial),
+                       url_for("backoffice.request_detail", request_id=item.id))
 
 
 @bp.post("/requests/<int:request_id>/close")
@@ -209,14 +174,5 @@ def request_close(request_id):
     """Close a request; its personal data will be erased by the purge."""
     item = _load(request_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.request_detail", request_id=item.id))
-    try:
-        requests_ops.close(current_user, item, form.reason.data)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("Demande clôturée."), "success")
-    return redirect(url_for("backoffice.request_detail", request_id=item.id))
+    return post_action(form, lambda: requests_ops.close(current_user, item, form.reason.data), _("Demande clôturée."),
+                       url_for("backoffice.request_detail", request_id=item.id))

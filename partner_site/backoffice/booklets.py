@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Booklet, BookletAssignment, Redemption, Role
 from . import bp
 from .forms.common import ReasonForm, TicketOppositionForm
-from .helpers import first_error, form_error, get_or_404
+from .helpers import get_or_404, post_action
 
 
 @bp.get("/booklets")
@@ -52,17 +52,9 @@ def booklet_oppose(booklet_id):
     """Declare a whole booklet lost or stolen: its unused tickets are refused from now on."""
     booklet = get_or_404(Booklet, booklet_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.booklet", booklet_id=booklet.id))
-    try:
-        count = booklet_ops.oppose(current_user, booklet, form.reason.data)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("Opposition enregistrée : %(n)s ticket(s) bloqué(s).", n=count), "success")
-    return redirect(url_for("backoffice.booklet", booklet_id=booklet.id))
+    return post_action(form, lambda: booklet_ops.oppose(current_user, booklet, form.reason.data),
+                       lambda n: _("Opposition enregistrée : %(n)s ticket(s) bloqué(s).", n=n),
+                       url_for("backoffice.booklet", booklet_id=booklet.id))
 
 
 @bp.post("/tickets/oppose")
@@ -70,16 +62,9 @@ def booklet_oppose(booklet_id):
 def ticket_oppose():
     """Declare one ticket lost or stolen, by its serial."""
     form = TicketOppositionForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.booklet_search"))
-    try:
-        ticket = oppositions.ticket_by_serial(form.serial.data)
-        oppositions.oppose_ticket(current_user, ticket, form.reason.data)
-    except DomainError as err:
-        form_error(None, err)
-        return redirect(url_for("backoffice.booklet_search"))
-    db.session.commit()
-    flash(_("Ticket %(serial)s mis en opposition.", serial=ticket.serial), "success")
-    return redirect(url_for("backoffice.booklet", booklet_id=ticket.booklet_id))
+    return post_action(
+        form, lambda: oppositions.oppose_ticket(current_user, oppositions.ticket_by_serial(form.serial.data),
+                                                form.reason.data),
+        lambda ticket: _("Ticket %(serial)s mis en opposition.", serial=ticket.serial),
+        url_for("backoffice.booklet_search"))
 

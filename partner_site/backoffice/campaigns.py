@@ -1,6 +1,6 @@
 """Campaigns: list, create, edit; generate and dispatch booklets; print; expire; unused-ticket report."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,6 @@ from ..domain import campaigns as campaign_ops
 from ..domain import reception
 from ..domain.clock import local_today
 from ..domain.codes import ticket_serial
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..labels import TICKET_STATUSES
 from ..models import Booklet, Campaign, ReceptionPoint
@@ -18,7 +17,7 @@ from ..printing import printshop, sheets
 from . import bp
 from .forms.campaigns import CampaignForm, DispatchForm, GenerateForm, PrintForm
 from .forms.common import EmptyForm, cents, options
-from .helpers import csv_response, first_error, form_error, get_or_404, pdf_response
+from .helpers import csv_response, get_or_404, pdf_response, post_action, submit
 
 BOOKLETS_SHOWN = 50
 
@@ -48,16 +47,10 @@ def campaigns():
 def campaign_new():
     """Create a campaign."""
     form = CampaignForm()
-    if form.validate_on_submit():
-        try:
-            campaign = campaign_ops.create(current_user, **_values(form))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Campagne « %(name)s » créée.", name=campaign.name), "success")
-            return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
-    return render_template("backoffice/campaigns/form.html", form=form, campaign=None)
+    done = submit(form, lambda: campaign_ops.create(current_user, **_values(form)),
+                  lambda c: _("Campagne « %(name)s » créée.", name=c.name),
+                  lambda c: url_for("backoffice.campaign", campaign_id=c.id))
+    return done or render_template("backoffice/campaigns/form.html", form=form, campaign=None)
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -68,16 +61,9 @@ def campaign_edit(campaign_id):
     form = CampaignForm(obj=campaign)
     if request.method == "GET":
         form.budget.data, form.face_value.data = campaign.budget_cents / 100, campaign.face_value_cents / 100
-    if form.validate_on_submit():
-        try:
-            campaign_ops.update(current_user, campaign, **_values(form))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Campagne enregistrée."), "success")
-            return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
-    return render_template("backoffice/campaigns/form.html", form=form, campaign=campaign)
+    done = submit(form, lambda: campaign_ops.update(current_user, campaign, **_values(form)),
+                  _("Campagne enregistrée."), url_for("backoffice.campaign", campaign_id=campaign.id))
+    return done or render_template("backoffice/campaigns/form.html", form=form, campaign=campaign)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -107,18 +93,11 @@ def campaign_generate(campaign_id):
     campaign = get_or_404(Campaign, campaign_id)
     form = GenerateForm()
     form.reception_point.choices = _point_choices("")
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
-    try:
-        made = booklet_ops.generate(current_user, campaign, form.count.data, form.reception_point.data or None)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("%(n)s carnet(s) émis : n° %(first)s à %(last)s.", n=len(made), first=made[0].serial,
-                last=made[-1].serial), "success")
-    return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
+    return post_action(
+        form, lambda: booklet_ops.generate(current_user, campaign, form.count.data, form.reception_point.data or None),
+        lambda made: _("%(n)s carnet(s) émis : n° %(first)s à %(last)s.", n=len(made), first=made[0].serial,
+                       last=made[-1].serial),
+        url_for("backoffice.campaign", campaign_id=campaign.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/dispatch")
@@ -129,19 +108,14 @@ def campaign_dispatch(campaign_id):
     form = DispatchForm()
     form.from_point.choices = _point_choices("")
     form.to_point.choices = _point_choices("")[1:]
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
-    source = db.session.get(ReceptionPoint, form.from_point.data) if form.from_point.data else None
-    try:
-        count = reception.dispatch(current_user, campaign, get_or_404(ReceptionPoint, form.to_point.data),
-                                   form.count.data, source)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("%(n)s carnet(s) envoyé(s) au point d'accueil.", n=count), "success")
-    return redirect(url_for("backoffice.campaign", campaign_id=campaign.id))
+
+    def dispatch():
+        source = get_or_404(ReceptionPoint, form.from_point.data) if form.from_point.data else None
+        return reception.dispatch(current_user, campaign, get_or_404(ReceptionPoint, form.to_point.data),
+                                  form.count.data, source)
+
+    return post_action(form, dispatch, lambda n: _("%(n)s carnet(s) envoyé(s) au point d'accueil.", n=n),
+                       url_for("backoffice.campaign", campaign_id=campaign.id))
 
 
 @bp.get("/campaigns/<int:campaign_id>/booklets.pdf")
@@ -170,14 +144,9 @@ def campaign_printshop_csv(campaign_id):
 def campaign_expire(campaign_id):
     """Mark the unused tickets of an ended campaign (past its grace period) as expired."""
     campaign = get_or_404(Campaign, campaign_id)
-    try:
-        count = campaign_ops.expire(current_user, campaign, local_today())
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("%(n)s ticket(s) non utilisé(s) marqué(s) expiré(s).", n=count), "success")
-    return redirect(url_for("backoffice.campaign_report", campaign_id=campaign.id))
+    return post_action(EmptyForm(), lambda: campaign_ops.expire(current_user, campaign, local_today()),
+                       lambda n: _("%(n)s ticket(s) non utilisé(s) marqué(s) expiré(s).", n=n),
+                       url_for("backoffice.campaign_report", campaign_id=campaign.id))
 
 
 @bp.get("/campaigns/<int:campaign_id>/report")

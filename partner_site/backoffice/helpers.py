@@ -3,7 +3,7 @@ import csv
 import io
 from typing import Iterable
 
-from flask import Response, abort, flash, stream_with_context
+from flask import Response, abort, flash, redirect, stream_with_context
 from flask_babel import gettext as _
 
 from ..domain.errors import DomainError
@@ -26,6 +26,40 @@ def form_error(form, err: DomainError) -> None:
         field.errors = [*field.errors, err.message] if isinstance(field.errors, list) else [err.message]
     else:
         flash(err.message, "error")
+
+
+def _say(message, result) -> str:
+    return message(result) if callable(message) else message
+
+
+def submit(form, action, success, target):
+    """For a valid form, run `action`, commit, flash `success` and redirect to `target` (callables get the
+    action's result); return None to show the form again, with a refusal beside the field it names."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+    except DomainError as err:
+        form_error(form, err)
+        return None
+    db.session.commit()
+    flash(_say(success, result), "success")
+    return redirect(_say(target, result))
+
+
+def post_action(form, action, success, target: str):
+    """Handle a form posted from a page and go back to it (Post/Redirect/Get), any refusal flashed there."""
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(target)
+    try:
+        result = action()
+    except DomainError as err:
+        form_error(None, err)
+    else:
+        db.session.commit()
+        flash(_say(success, result), "success")
+    return redirect(target)
 
 
 def first_error(form) -> str:

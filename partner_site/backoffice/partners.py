@@ -1,6 +1,6 @@
 """Partners: register (inviting the manager), edit, accredit / suspend / withdraw, rural flag, invitations."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,18 +8,21 @@ from ..access import instructor_required, staff_required
 from ..domain import invitations
 from ..domain import partners as partner_ops
 from ..domain.communes import commune
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Partner, PartnerStatus, Role, User
 from . import bp
 from .forms.partners import InviteForm, NewPartnerForm, PartnerForm, PartnerStatusForm, RuralForm
-from .helpers import first_error, form_error, get_or_404
+from .helpers import get_or_404, post_action, submit
+
+
+def _invitation_message(token: str, email: str) -> str:
+    link = url_for("invitations.accept", token=token, _external=True)
+    return _("Lien d'invitation pour %(email)s, valable 7 jours et une seule fois (transmettez-le, il ne sera plus "
+             "affiché) : %(link)s", email=email, link=link)
 
 
 def _flash_invitation(token: str, email: str):
-    link = url_for("invitations.accept", token=token, _external=True)
-    flash(_("Lien d'invitation pour %(email)s, valable 7 jours et une seule fois (transmettez-le, il ne sera plus "
-            "affiché) : %(link)s", email=email, link=link), "info")
+    flash(_invitation_message(token, email), "info")
 
 
 @bp.get("/partners")
@@ -39,19 +42,16 @@ def partners():
 def partner_new():
     """Register a partner (applied) and invite its manager by a one-time link."""
     form = NewPartnerForm()
-    if form.validate_on_submit():
-        fields = {k: getattr(form, k).data for k in partner_ops.EDITABLE}
-        try:
-            partner, token = partner_ops.create(current_user, form.manager_email.data, form.manager_name.data,
-                                                **fields)
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Structure « %(name)s » enregistrée.", name=partner.name), "success")
-            _flash_invitation(token, form.manager_email.data)
-            return redirect(url_for("backoffice.partner", partner_id=partner.id))
-    return render_template("backoffice/partners/form.html", form=form, partner=None)
+
+    def create():
+        partner, token = partner_ops.create(current_user, form.manager_email.data, form.manager_name.data,
+                                            **{k: getattr(form, k).data for k in partner_ops.EDITABLE})
+        _flash_invitation(token, form.manager_email.data)  # shown once, after the success message
+        return partner
+
+    done = submit(form, create, lambda p: _("Structure « %(name)s » enregistrée.", name=p.name),
+                  lambda p: url_for("backoffice.partner", partner_id=p.id))
+    return done or render_template("backoffice/partners/form.html", form=form, partner=None)
 
 
 @bp.get("/partners/<int:partner_id>")
@@ -73,16 +73,10 @@ def partner_edit(partner_id):
     """Edit a partner's identity and contact."""
     partner = get_or_404(Partner, partner_id)
     form = PartnerForm(obj=partner)
-    if form.validate_on_submit():
-        try:
-            partner_ops.update(current_user, partner, **{k: getattr(form, k).data for k in partner_ops.EDITABLE})
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Structure enregistrée."), "success")
-            return redirect(url_for("backoffice.partner", partner_id=partner.id))
-    return render_template("backoffice/partners/form.html", form=form, partner=partner)
+    done = submit(form, lambda: partner_ops.update(current_user, partner,
+                                                   **{k: getattr(form, k).data for k in partner_ops.EDITABLE}),
+                  _("Structure enregistrée."), url_for("backoffice.partner", partner_id=partner.id))
+    return done or render_template("backoffice/partners/form.html", form=form, partner=partner)
 
 
 @bp.post("/partners/<int:partner_id>/status")
@@ -91,17 +85,9 @@ def partner_status(partner_id):
     """Accredit, suspend or withdraw a partner, with a reason for the last two."""
     partner = get_or_404(Partner, partner_id)
     form = PartnerStatusForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.partner", partner_id=partner.id))
-    try:
-        partner_ops.change(current_user, partner, PartnerStatus(form.target.data), form.reason.data)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("État de la structure mis à jour."), "success")
-    return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    return post_action(form, lambda: partner_ops.change(current_user, partner, PartnerStatus(form.target.data),
+                                                        form.reason.data),
+                       _("État de la structure mis à jour."), url_for("backoffice.partner", partner_id=partner.id))
 
 
 @bp.post("/partners/<int:partner_id>/rural")
@@ -110,13 +96,10 @@ def partner_rural(partner_id):
     """Override the rural flag, or go back to the commune's population rule."""
     partner = get_or_404(Partner, partner_id)
     form = RuralForm()
-    if form.validate_on_submit():
-        partner_ops.set_rural(current_user, partner, {"auto": None, "rural": True, "urban": False}[form.rural.data])
-        db.session.commit()
-        flash(_("Territoire de la structure enregistré."), "success")
-    else:
-        flash(first_error(form), "error")
-    return redirect(url_for("backoffice.partner", partner_id=partner.id))
+    choice = {"auto": None, "rural": True, "urban": False}
+    return post_action(form, lambda: partner_ops.set_rural(current_user, partner, choice[form.rural.data]),
+                       _("Territoire de la structure enregistré."),
+                       url_for("backoffice.partner", partner_id=partner.id))
 
 
 @bp.post("/partners/<int:partner_id>/invite")
@@ -125,15 +108,11 @@ def partner_invite(partner_id):
     """Invite a manager or a trainer of this partner by a one-time link."""
     partner = get_or_404(Partner, partner_id)
     form = InviteForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.partner", partner_id=partner.id))
-    try:
+
+    def invite():
         _invitation, token = invitations.invite(current_user, form.email.data, Role(form.role.data), partner,
                                                 form.full_name.data)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        _flash_invitation(token, form.email.data)
-    return redirect(url_for("backoffice.partner", partner_id=partner.id))
+        return token
+
+    return post_action(form, invite, lambda token: _invitation_message(token, form.email.data),
+                       url_for("backoffice.partner", partner_id=partner.id))

@@ -1,20 +1,19 @@
 """Reception points: list with their stock, create, edit, attach staff."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import instructor_required, staff_required
 from ..domain import reception
 from ..domain.communes import commune
-from ..domain.errors import DomainError
 from ..extensions import db
 from ..labels import RECEPTION_POINT_KINDS
 from ..models import ReceptionPoint, User
 from . import bp
 from .forms.common import EmptyForm, options
 from .forms.partners import ReceptionPointForm, StaffForm
-from .helpers import first_error, form_error, get_or_404
+from .helpers import get_or_404, post_action, submit
 
 
 def _form(obj=None) -> ReceptionPointForm:
@@ -45,16 +44,9 @@ def reception_points():
 def reception_point_new():
     """Create a reception point."""
     form = _form()
-    if form.validate_on_submit():
-        try:
-            point = reception.create(current_user, **_values(form))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Point d'accueil créé."), "success")
-            return redirect(url_for("backoffice.reception_point", point_id=point.id))
-    return render_template("backoffice/reception_points/form.html", form=form, point=None)
+    done = submit(form, lambda: reception.create(current_user, **_values(form)), _("Point d'accueil créé."),
+                  lambda point: url_for("backoffice.reception_point", point_id=point.id))
+    return done or render_template("backoffice/reception_points/form.html", form=form, point=None)
 
 
 @bp.route("/reception-points/<int:point_id>/edit", methods=["GET", "POST"])
@@ -63,16 +55,9 @@ def reception_point_edit(point_id):
     """Edit a reception point."""
     point = get_or_404(ReceptionPoint, point_id)
     form = _form(point)
-    if form.validate_on_submit():
-        try:
-            reception.update(current_user, point, **_values(form))
-        except DomainError as err:
-            form_error(form, err)
-        else:
-            db.session.commit()
-            flash(_("Point d'accueil enregistré."), "success")
-            return redirect(url_for("backoffice.reception_point", point_id=point.id))
-    return render_template("backoffice/reception_points/form.html", form=form, point=point)
+    done = submit(form, lambda: reception.update(current_user, point, **_values(form)),
+                  _("Point d'accueil enregistré."), url_for("backoffice.reception_point", point_id=point.id))
+    return done or render_template("backoffice/reception_points/form.html", form=form, point=point)
 
 
 @bp.get("/reception-points/<int:point_id>")
@@ -93,19 +78,15 @@ def reception_point_staff(point_id):
     """Attach a staff member (by e-mail) to this reception point."""
     point = get_or_404(ReceptionPoint, point_id)
     form = StaffForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return redirect(url_for("backoffice.reception_point", point_id=point.id))
-    user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == form.email.data.strip().lower())
-                              ).scalar_one_or_none()
-    try:
-        reception.attach_staff(current_user, point, user)
-    except DomainError as err:
-        form_error(None, err)
-    else:
-        db.session.commit()
-        flash(_("%(email)s est rattaché(e) à ce point d'accueil.", email=user.email), "success")
-    return redirect(url_for("backoffice.reception_point", point_id=point.id))
+
+    def attach():
+        email = form.email.data.strip().lower()
+        user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email)).scalar_one_or_none()
+        return reception.attach_staff(current_user, point, user)
+
+    return post_action(form, attach, lambda user: _("%(email)s est rattaché(e) à ce point d'accueil.",
+                                                    email=user.email),
+                       url_for("backoffice.reception_point", point_id=point.id))
 
 
 @bp.post("/reception-points/<int:point_id>/staff/<int:user_id>/detach")
@@ -114,10 +95,8 @@ def reception_point_detach(point_id, user_id):
     """Detach a staff member from this reception point (back to the central office)."""
     point = get_or_404(ReceptionPoint, point_id)
     user = get_or_404(User, user_id)
-    if user.reception_point_id != point.id or not EmptyForm().validate_on_submit():
-        flash(_("Cet agent n'est pas rattaché à ce point d'accueil."), "error")
-        return redirect(url_for("backoffice.reception_point", point_id=point.id))
-    reception.attach_staff(current_user, None, user)
-    db.session.commit()
-    flash(_("%(email)s n'est plus rattaché(e) à ce point d'accueil.", email=user.email), "success")
-    return redirect(url_for("backoffice.reception_point", point_id=point.id))
+    if user.reception_point_id != point.id:
+        abort(404)
+    return post_action(EmptyForm(), lambda: reception.attach_staff(current_user, None, user),
+                       _("%(email)s n'est plus rattaché(e) à ce point d'accueil.", email=user.email),
+                       url_for("backoffice.reception_point", point_id=point.id))
