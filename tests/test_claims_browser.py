@@ -52,7 +52,8 @@ def _page(browser, base, user, password):
     page.fill("input[name=email]", user.email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    # Staff land on "/", partner people are sent on to their workshops: wait for any page but the login.
+    page.wait_for_url(lambda url: url.startswith(base) and "/login" not in url)
     return page
 
 

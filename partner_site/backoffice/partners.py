@@ -16,9 +16,10 @@ from .helpers import get_or_404, post_action, submit
 
 
 def _invitation_message(token: str, email: str) -> str:
-    link = url_for("invitations.accept", token=token, _external=True)
-    return _("Lien d'invitation pour %(email)s, valable 7 jours et une seule fois (transmettez-le, il ne sera plus "
-             "affiché) : %(link)s", email=email, link=link)
+    link = url_for("team.accept", token=token, _external=True)
+    hours = int(invitations.INVITATION_LIFETIME.total_seconds() // 3600)
+    return _("Lien d'invitation pour %(email)s, valable %(hours)s heures et une seule fois (transmettez-le, il ne "
+             "sera plus affiché) : %(link)s", email=email, hours=hours, link=link)
 
 
 def _flash_invitation(token: str, email: str):
@@ -63,7 +64,7 @@ def partner(partner_id):
     rural = RuralForm(rural=("rural" if partner.rural else "urban") if partner.rural_overridden else "auto")
     return render_template("backoffice/partners/detail.html", partner=partner, place=commune(partner.commune_insee),
                            history=partner_ops.history(partner), people=people.all(),
-                           pending=invitations.pending_for(partner), status_form=PartnerStatusForm(),
+                           pending=invitations.pending_for_partner(partner.id), status_form=PartnerStatusForm(),
                            rural_form=rural, invite_form=InviteForm())
 
 
@@ -110,8 +111,8 @@ def partner_invite(partner_id):
     form = InviteForm()
 
     def invite():
-        _invitation, token = invitations.invite(current_user, form.email.data, Role(form.role.data), partner,
-                                                form.full_name.data)
+        _invitation, token = invitations.invite(current_user, email=form.email.data, full_name=form.full_name.data,
+                                                role=Role(form.role.data), partner_id=partner.id)
         return token
 
     return post_action(form, invite, lambda token: _invitation_message(token, form.email.data),

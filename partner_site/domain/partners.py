@@ -51,7 +51,8 @@ def create(actor, manager_email: str, manager_name: str = "", **values) -> tuple
     db.session.flush()
     record(actor, "partner.created", partner, after={"name": partner.name, "siret": partner.siret,
                                                      "commune_insee": partner.commune_insee})
-    _invitation, token = invitations.invite(actor, manager_email, Role.MANAGER, partner, manager_name)
+    _invitation, token = invitations.invite(actor, email=manager_email, full_name=manager_name, role=Role.MANAGER,
+                                            partner_id=partner.id)
     return partner, token
 
 

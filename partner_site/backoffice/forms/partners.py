@@ -19,7 +19,8 @@ class PartnerForm(FlaskForm):
 
 
 class NewPartnerForm(PartnerForm):
-    manager_name = StringField(_l("Nom du ou de la responsable"), validators=[Length(max=200)])
+    manager_name = StringField(_l("Nom du ou de la responsable"),
+                               validators=[DataRequired(_l("Indiquez le nom du responsable.")), Length(max=200)])
     manager_email = EmailField(_l("E-mail du ou de la responsable (recevra le lien d'invitation)"),
                                validators=[DataRequired(_l("Indiquez l'e-mail du responsable.")),
                                            Email(_l("E-mail invalide.")), Length(max=200)])
@@ -38,7 +39,7 @@ class RuralForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    full_name = StringField(_l("Nom"), validators=[Length(max=200)])
+    full_name = StringField(_l("Prénom et nom"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Indiquez l'e-mail.")), Email(_l("E-mail invalide.")),
                                                  Length(max=200)])
     role = SelectField(_l("Rôle"), choices=options([("manager", _l("Responsable de structure")),
