@@ -54,6 +54,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/redeem.py
+	$(BIN)/python bench/print.py
 
 # National scale (4,000 partners, 1,000,000 redemptions) on PostgreSQL: loads bench_claims, ~4 min.
 bench-claims: $(STAMP)

@@ -1,7 +1,6 @@
 """Operational commands: `flask --app wsgi <group> <command>`; each has --help."""
 import csv
 import json
-import sys
 
 import click
 import sqlalchemy as sa
@@ -9,10 +8,9 @@ from flask import Flask, current_app
 
 from .domain import booklets as booklet_ops
 from .domain.clock import local_today
-from .domain.codes import ticket_serial
 from .domain.errors import DomainError
 from .extensions import db
-from .models import Booklet, Campaign, Partner, Role, Ticket, User, record
+from .models import Campaign, Partner, Role, User, record
 
 
 def _fail(err: DomainError):
@@ -108,17 +106,11 @@ def generate_booklets(campaign_id, count):
 @click.option("--out", type=click.File("w", encoding="utf-8"), default="-", help="CSV file (default: stdout).")
 def export_booklets(campaign_id, out):
     """Write the print shop's CSV: serial,check_code,code,booklet,status."""
-    campaign = _campaign(campaign_id)
-    today = local_today()
+    from .printing import printshop
+
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["serial", "check_code", "code", "booklet", "status"])
-    rows = db.session.execute(
-        sa.select(Ticket.number, Ticket.status, Booklet.serial).join(Booklet, Ticket.booklet_id == Booklet.id)
-        .where(Ticket.campaign_id == campaign.id).order_by(Ticket.number)
-    ).yield_per(2000)
-    for number, status, booklet_serial in rows:
-        writer.writerow([ticket_serial(number), booklet_ops.ticket_check_code(number), booklet_ops.ticket_code(number),
-                         booklet_serial, booklet_ops.ticket_status(status, campaign, today).value])
+    writer.writerow(printshop.HEADER)
+    writer.writerows(printshop.rows(_campaign(campaign_id), local_today()))
 
 
 @booklets_cli.command("distribute")
@@ -196,6 +188,7 @@ def demo_command(as_json):
 
 def register_cli(app: Flask) -> None:
     from .claims.cli import claims_cli
+    from .cli_backoffice import beneficiaries_cli
 
-    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli):
+    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli, beneficiaries_cli):
         app.cli.add_command(command)

@@ -117,6 +117,10 @@ def build_demo() -> dict:
     from .demo_claims import build_claims_demo
 
     build_claims_demo(campaign, partners)
+    from .demo_backoffice import build_backoffice_demo
+
+    build_backoffice_demo(campaign, _user)
+    db.session.flush()
     return _describe(campaign, staff, partners)
 
 

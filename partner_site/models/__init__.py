@@ -2,6 +2,13 @@
 from .audit import AuditEvent, record  # noqa: F401
 from .bank import BankAccount, BankAccountStatus  # noqa: F401
 from .base import IllegalTransition, change_status, utcnow  # noqa: F401
+from .beneficiaries import (  # noqa: F401
+    BeneficiaryRequest,
+    BookletAssignment,
+    PriorityPublic,
+    RequestPublic,
+    RequestStatus,
+)
 from .claims import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus  # noqa: F401
 from .counters import Counter  # noqa: F401
 from .notifications import Notification  # noqa: F401

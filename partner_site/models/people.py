@@ -38,6 +38,7 @@ class Partner(TimestampMixin, db.Model):
     address = sa.Column(sa.String(300), nullable=False, default="")
     rural = sa.Column(sa.Boolean, nullable=False, default=False)
     rural_overridden = sa.Column(sa.Boolean, nullable=False, default=False)
+    contact_name = sa.Column(sa.String(200), nullable=False, default="")
     contact_email = sa.Column(sa.String(200), nullable=False, default="")
     contact_phone = sa.Column(sa.String(40), nullable=False, default="")
     status_reason = sa.Column(sa.String(300))

@@ -1,0 +1,52 @@
+"""French labels of the enums, for pages, PDFs and CSV exports (msgids are the French text)."""
+from flask_babel import lazy_gettext as _l
+
+from .models import BookletStatus, PartnerStatus, PriorityPublic, ReceptionPointKind, RequestStatus, TicketStatus
+
+PRIORITY_PUBLICS = {
+    PriorityPublic.YOUNG_ADULT: _l("Jeune adulte, diplômé ou non"),
+    PriorityPublic.ISOLATED_GEOGRAPHIC: _l("Isolement géographique"),
+    PriorityPublic.ISOLATED_PRECARITY: _l("Précarité sociale"),
+    PriorityPublic.ISOLATED_ELDERLY: _l("Personne âgée isolée"),
+    PriorityPublic.ISOLATED_DISABLED: _l("Personne en situation de handicap"),
+    PriorityPublic.NON_FRENCH_SPEAKER: _l("Ne maîtrise pas le français (allophone)"),
+    PriorityPublic.INSERTION: _l("Insertion sociale ou professionnelle"),
+}
+
+REQUEST_STATUSES = {
+    RequestStatus.RECEIVED: _l("Reçue, carnet à attribuer"),
+    RequestStatus.ASSIGNED: _l("Carnet attribué, courrier à envoyer"),
+    RequestStatus.POSTED: _l("Courrier envoyé"),
+    RequestStatus.CLOSED: _l("Clôturée"),
+}
+
+PARTNER_STATUSES = {
+    PartnerStatus.APPLIED: _l("Candidate"),
+    PartnerStatus.ACCREDITED: _l("Habilitée"),
+    PartnerStatus.SUSPENDED: _l("Suspendue"),
+    PartnerStatus.WITHDRAWN: _l("Habilitation retirée"),
+}
+
+BOOKLET_STATUSES = {
+    BookletStatus.ISSUED: _l("En stock"),
+    BookletStatus.DISTRIBUTED: _l("Remis"),
+    BookletStatus.CANCELLED: _l("En opposition"),
+}
+
+TICKET_STATUSES = {
+    TicketStatus.ISSUED: _l("En stock"),
+    TicketStatus.ACTIVE: _l("Remis, utilisable"),
+    TicketStatus.REDEEMED: _l("Validé"),
+    TicketStatus.CLAIMED: _l("Demandé en remboursement"),
+    TicketStatus.PAID: _l("Payé"),
+    TicketStatus.CANCELLED: _l("En opposition"),
+    TicketStatus.EXPIRED: _l("Expiré"),
+}
+
+RECEPTION_POINT_KINDS = {
+    ReceptionPointKind.MDS: _l("Maison départementale de solidarité"),
+    ReceptionPointKind.MDP: _l("Maison départementale de proximité"),
+    ReceptionPointKind.MDPH: _l("MDPH"),
+    ReceptionPointKind.OTHER: _l("Autre point d'accueil"),
+}
+
