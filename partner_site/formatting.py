@@ -4,6 +4,7 @@ from datetime import datetime
 from flask import Flask
 
 from .domain.clock import french_datetime, to_local
+from .domain.codes import format_serial
 
 
 def money(cents: int | None) -> str:
@@ -21,6 +22,7 @@ def local_time(value: datetime | None, fmt: str = "%H:%M") -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["serial"] = lambda v: format_serial(v) if v else ""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["french_datetime"] = lambda v: french_datetime(v) if v else ""
     app.jinja_env.filters["local_date"] = lambda v: to_local(v).strftime("%d/%m/%Y") if v else ""
