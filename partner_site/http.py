@@ -34,14 +34,17 @@ def register_http(app: Flask) -> None:
     login_manager.login_message = _l_login_message()
     login_manager.session_protection = "basic"
 
+    from .models import User
+
+    # Runs on every request of a logged-in user: the statement is built once.
+    load_statement = sa.select(User).options(sa.orm.joinedload(User.partner)).where(User.id == sa.bindparam("id"))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .models import User
-
         ident, _sep, fingerprint = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident), options=[sa.orm.joinedload(User.partner)])
+        user = db.session.execute(load_statement, {"id": int(ident)}).unique().scalar_one_or_none()
         if user is None or user.password_hash[-12:] != fingerprint:
             return None
         return user

@@ -6,7 +6,6 @@ from ..domain import redemption as service
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.workshops import live_count
 from ..extensions import db, limiter
-from ..models import Redemption
 from .common import iso, json_body, parse_datetime, partner_user_required
 from . import bp
 
@@ -40,11 +39,16 @@ def redemption_json(redemption) -> dict:
 def scan_answer(redemption, **overrides) -> dict:
     """Add what a scan page shows next: can it still be undone, and the workshop's count now.
 
-    Read after the commit (a few primary-key reads), so the write lock is not held for them.
+    A redemption just accepted knows both already; a replayed or voided one reads them (after
+    the commit, so the write lock is not held for them). The redemption's own fields are those
+    of the first answer; these two are live.
     """
-    stored = redemption if isinstance(redemption, Redemption) else db.session.get(Redemption, redemption.id)
-    return {**redemption_json(redemption), **overrides, "voidable": service.voidable(current_user, stored),
-            "workshop_count": live_count(redemption.workshop_id)}
+    if isinstance(redemption, service.Accepted):
+        live = {"voidable": redemption.voidable, "workshop_count": redemption.workshop_count}
+    else:
+        live = {"voidable": service.voidable(current_user, redemption),
+                "workshop_count": live_count(redemption.workshop_id)}
+    return {**redemption_json(redemption), **overrides, **live}
 
 
 def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:

@@ -61,7 +61,8 @@ _RELEASE_TICKET = (sa.update(Ticket).where(Ticket.id == _p("ticket_id"), Ticket.
 _TAKE_PLACE = (sa.update(Workshop)
                .where(Workshop.id == _p("workshop_id"),
                       Workshop.redeemed_count < Workshop.capacity * Workshop.tickets_per_participant)
-               .values(redeemed_count=Workshop.redeemed_count + 1))
+               .values(redeemed_count=Workshop.redeemed_count + 1)
+               .returning(Workshop.redeemed_count))
 _RELEASE_PLACE = (sa.update(Workshop).where(Workshop.id == _p("workshop_id"))
                   .values(redeemed_count=Workshop.redeemed_count - 1))
 _SAME_BOOKLET = sa.select(sa.func.count()).select_from(Redemption).where(
@@ -91,6 +92,8 @@ class Accepted:
     redeemed_at: datetime
     scanned_at: datetime
     offline: bool
+    workshop_count: int  # the workshop's live redemptions once this one counted
+    voidable: bool = True  # just made, today, on an open claim
 
 
 @dataclass
@@ -234,7 +237,8 @@ def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome
         # Lost a race: another phone was faster, or a retry of this very scan (see `redeem`).
         _check_ticket_state(user, execute(_TICKET, {"number": ticket.number}).first(), scan_time)
         raise already_redeemed(user, ticket.id)
-    if not execute(_TAKE_PLACE, {"workshop_id": workshop.id}, execution_options=_CORE).rowcount:
+    workshop_count = execute(_TAKE_PLACE, {"workshop_id": workshop.id}, execution_options=_CORE).scalar()
+    if workshop_count is None:
         execute(_RELEASE_TICKET, {"ticket_id": ticket.id, "now": now}, execution_options=_CORE)
         raise Refusal("workshop_full")
     # The workshop row is now locked by this transaction: the count below cannot race.
@@ -253,7 +257,8 @@ def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome
     record(user, "redemption.accepted", object_type="redemption", object_id=redemption_id,
            after={"ticket": ticket.number, "workshop": workshop.id, "amount_cents": amount, "offline": scan.offline})
     return Outcome(Accepted(id=redemption_id, ticket_number=ticket.number, workshop_id=workshop.id,
-                            amount_cents=amount, redeemed_at=now, scanned_at=scan_time, offline=scan.offline))
+                            amount_cents=amount, redeemed_at=now, scanned_at=scan_time, offline=scan.offline,
+                            workshop_count=workshop_count))
 
 
 def month_of(day: date) -> date:

@@ -23,9 +23,12 @@ class AuditEvent(db.Model):
     __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
 
 
+_INSERT = sa.insert(AuditEvent)  # built once: every scan writes one
+
+
 def record(actor, action, obj=None, before=None, after=None, object_type=None, object_id=None):
     """Write an audit event in the caller's transaction: it commits, or rolls back, with the change."""
-    db.session.execute(sa.insert(AuditEvent).values(
+    db.session.execute(_INSERT, dict(
         created_at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_label=getattr(actor, "email", None) or (actor if isinstance(actor, str) else "system"),
