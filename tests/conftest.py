@@ -167,3 +167,28 @@ def api(app):
 def login(api):
     """Same as `api`: a logged-in client for pages (`.get`, `.form`) and JSON."""
     return api
+
+
+@pytest.fixture
+def live_server(app, backend):
+    """Serve the test app in a thread on a free local port (browser tests run once, on SQLite)."""
+    from .browser_support import threaded_server
+
+    if backend != "sqlite":
+        pytest.skip("browser tests run on SQLite only: the PostgreSQL run covers the same rules without a browser")
+    with threaded_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, driven by Playwright, closed after the test."""
+    from .browser_support import launch, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

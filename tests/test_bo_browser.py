@@ -4,43 +4,23 @@ Screenshots go to test-artifacts/ (git-ignored) for a person to look at.
 """
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from partner_site.demo import PASSWORD, build_demo
 from partner_site.extensions import db
 
+from .browser_support import ARTIFACTS, CHROMIUM
+
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
-def live_server(app):
-    """Serve the test app on a free local port for the length of a test."""
+def demo_server(live_server):
+    """The live server, with the demo's people and data in its database."""
     build_demo()
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+    return live_server
 
 
 def _login(page, base, email):
@@ -55,25 +35,25 @@ def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_the_dashboard_reads_on_a_phone(live_server, browser):
+def test_the_dashboard_reads_on_a_phone(demo_server, browser):
     os.makedirs(ARTIFACTS, exist_ok=True)
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-    _login(page, live_server, "payeur@cd31.example")
-    page.goto(f"{live_server}/bo/")
+    _login(page, demo_server, "payeur@cd31.example")
+    page.goto(f"{demo_server}/bo/")
     assert page.locator("svg.chart").count() == 4
     assert page.locator("h1").inner_text() == "Tableau de bord"
     page.screenshot(path=os.path.join(ARTIFACTS, "dashboard-phone.png"), full_page=True)
     assert _no_horizontal_scroll(page)
     wide = browser.new_page(viewport={"width": 1280, "height": 900})
-    _login(wide, live_server, "payeur@cd31.example")
-    wide.goto(f"{live_server}/bo/")
+    _login(wide, demo_server, "payeur@cd31.example")
+    wide.goto(f"{demo_server}/bo/")
     wide.screenshot(path=os.path.join(ARTIFACTS, "dashboard-desktop.png"), full_page=True)
 
 
-def test_a_reception_agent_registers_a_request_and_assigns_a_booklet_in_the_browser(live_server, browser):
+def test_a_reception_agent_registers_a_request_and_assigns_a_booklet_in_the_browser(demo_server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    _login(page, live_server, "accueil-st-gaudens@cd31.example")
-    page.goto(f"{live_server}/bo/requests/new")
+    _login(page, demo_server, "accueil-st-gaudens@cd31.example")
+    page.goto(f"{demo_server}/bo/requests/new")
     page.select_option("select[name=civility]", "Monsieur")
     page.fill("input[name=first_name]", "Bernard")
     page.fill("input[name=last_name]", "Lacoste")
@@ -94,13 +74,13 @@ def test_a_reception_agent_registers_a_request_and_assigns_a_booklet_in_the_brow
     assert _no_horizontal_scroll(page)
 
 
-def test_screenshots_need_no_network(live_server, browser):
+def test_screenshots_need_no_network(demo_server, browser):
     """Every asset of the back office is served by the site itself (CSP default-src 'self')."""
     page = browser.new_page()
     outside = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None)
-    _login(page, live_server, "instructeur@cd31.example")
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(demo_server) else None)
+    _login(page, demo_server, "instructeur@cd31.example")
     for url in ("/bo/", "/bo/campaigns", "/bo/partners", "/bo/requests", "/bo/audit"):
-        page.goto(live_server + url)
+        page.goto(demo_server + url)
     assert outside == []
     assert shutil.which("chromium") or os.path.exists(CHROMIUM)

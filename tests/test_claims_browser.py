@@ -3,46 +3,19 @@
 Screenshots go to test-artifacts/claims-*.png (git-ignored), to be looked at.
 """
 import os
-import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
 from partner_site.models import Claim, ClaimStatus
 
+from .browser_support import ARTIFACTS
 from .claims_world import campaign_for_last_month, make_world, validations
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_server(app, backend):
-    if backend != "sqlite":
-        pytest.skip("the browser walk runs once, on SQLite")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _page(browser, base, user, password):
