@@ -90,6 +90,23 @@ def revocations(cursor: str | None, limit: int = 50_000) -> Revocations:
     return Revocations(encode_runs(blocked), encode_runs(unblocked), next_cursor, complete)
 
 
+def campaign_ranges() -> list[dict]:
+    """Return, for each still-valid campaign, its range of ticket numbers and the days its tickets are accepted.
+
+    The signed code carries only a ticket number: this is what lets a phone check validity dates offline.
+    """
+    query = (sa.select(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days,
+                       sa.func.min(Ticket.number).label("first"), sa.func.max(Ticket.number).label("last"))
+             .join(Ticket, Ticket.campaign_id == Campaign.id)
+             .where(Campaign.ends_on >= local_today() - timedelta(days=366))
+             .group_by(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days)
+             .order_by(sa.func.min(Ticket.number)))
+    return [{"campaign_id": r.id, "first_number": r.first, "last_number": r.last,
+             "valid_from": r.starts_on.isoformat(),
+             "valid_until": (r.ends_on + timedelta(days=r.grace_days)).isoformat()}
+            for r in db.session.execute(query)]
+
+
 def offline_scan_time(value: datetime, now: datetime) -> datetime:
     """Accept the phone's scan time if it is plausible; refuse one from the future or too old."""
     if value > now + MAX_CLOCK_SKEW:
