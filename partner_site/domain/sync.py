@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Campaign, Ticket, TicketStatus, utcnow
+from ..models import Campaign, FailedScan, Partner, Ticket, TicketStatus, Workshop, utcnow
 from .clock import local_today
-from .errors import DomainError
+from .codes import ticket_serial
+from .errors import MESSAGES, DomainError
 
 MAX_OFFLINE_AGE = timedelta(days=62)  # a phone may stay offline a while, not for a season
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -114,3 +115,37 @@ def offline_scan_time(value: datetime, now: datetime) -> datetime:
     if value < now - MAX_OFFLINE_AGE:
         raise DomainError("bad_request", _("Scan trop ancien pour être synchronisé : contactez le Département."))
     return value
+
+
+@dataclass
+class Conflict:
+    """An offline scan the server refused at upload: the trainer is told, staff review it before paying."""
+    id: int
+    partner_name: str
+    workshop_id: int | None
+    workshop_title: str | None
+    serial: str | None
+    reason: str
+    scanned_at: datetime | None
+    uploaded_at: datetime
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.reason, self.reason))
+
+
+def offline_conflicts(workshop_id: int | None = None, limit: int = 200) -> list[Conflict]:
+    """Return the offline scans refused at upload, newest first, of one workshop or of everyone."""
+    query = (sa.select(FailedScan.id, Partner.name, FailedScan.workshop_id, Workshop.title, Ticket.number,
+                       FailedScan.serial, FailedScan.reason, FailedScan.scanned_at, FailedScan.created_at)
+             .join(Partner, Partner.id == FailedScan.partner_id)
+             .outerjoin(Workshop, Workshop.id == FailedScan.workshop_id)
+             .outerjoin(Ticket, Ticket.id == FailedScan.ticket_id)
+             .where(FailedScan.offline.is_(True))
+             .order_by(FailedScan.created_at.desc(), FailedScan.id.desc()).limit(limit))
+    if workshop_id is not None:
+        query = query.where(FailedScan.workshop_id == workshop_id)
+    return [Conflict(r.id, r.name, r.workshop_id, r.title,
+                     ticket_serial(r.number) if r.number is not None else r.serial,
+                     r.reason, r.scanned_at, r.created_at)
+            for r in db.session.execute(query)]

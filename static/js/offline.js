@@ -204,7 +204,68 @@
     return body + luhn(body);
   }
 
+  /* ---- Sending the queue ------------------------------------------------------------------ */
+
+  var BATCH = 100, SYNC_TIMEOUT_MS = 20000;
+
+  function wire(item) {
+    var out = {nonce: item.nonce, workshop_id: item.workshop_id, scanned_at: item.scanned_at};
+    ["code", "serial", "check_code"].forEach(function (key) { if (item[key] !== undefined) out[key] = item[key]; });
+    return out;
+  }
+
+  async function postBatch(url, csrfToken, items) {
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, SYNC_TIMEOUT_MS);
+    try {
+      var response = await fetch(url, {
+        method: "POST", credentials: "same-origin", signal: controller.signal,
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
+        body: JSON.stringify({items: items.map(wire)})
+      });
+      return response.ok ? (await response.json()).results : null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /* Send the pending scans, oldest first, a batch at a time; keep each answer as soon as it comes.
+   * A scan leaves "pending" only with its answer: an interrupted sync sends it again with the same
+   * nonce, and the server answers a replayed nonce as it did the first time. Resolve true once
+   * nothing is pending, false if the network or the server failed (the queue is kept). */
+  async function sync(url, csrfToken, onResult) {
+    for (;;) {
+      var pending = (await allScans()).filter(function (item) { return item.state === "pending"; });
+      if (!pending.length) return true;
+      pending.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; });
+      pending = pending.slice(0, BATCH);
+      var results;
+      try {
+        results = await postBatch(url, csrfToken, pending);
+      } catch (error) {
+        return false;
+      }
+      if (!results) return false;
+      for (var i = 0; i < results.length; i++) {
+        var result = results[i], item = pending[i];
+        if (!item || result.nonce !== item.nonce || result.status >= 500 || result.status === 429) return false;
+        if (result.status < 300) {
+          item.state = "confirmed";
+          item.id = result.body.id;
+        } else {  // the server's word: a conflict (redeemed elsewhere meanwhile, cancelled...), kept for review
+          item.state = "conflict";
+          item.reason = result.body.reason;
+          item.message = result.body.message;
+        }
+        blocked.add(item.number);
+        await putScan(item);
+        onResult(item);
+      }
+    }
+  }
+
   window.ScanOffline = {
+    sync: sync,
     load: load, ready: ready, refresh: refresh, judge: judge, serialOf: serialOf,
     putScan: putScan, allScans: allScans, block: function (number) { blocked.add(number); }
   };
