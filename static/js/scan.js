@@ -210,6 +210,7 @@
     pendingRetry = null;
     try {
       if (offline || !navigator.onLine) {
+        if (!offline) setOffline(true);
         if (kept.ready()) return await judgeHere(body);
         return showAnswer({status: 0, data: {}}, body);
       }
@@ -248,7 +249,7 @@
     await kept.putScan(item);
     addQueuedRow(item);
     showVerdict("provisional", texts.provisional,
-                texts.provisionalMessage.replace("%s", groupedSerial(kept.serialOf(found.number))), SHOW_ACCEPTED_MS);
+                texts.provisionalMessage.replace("{serial}", groupedSerial(kept.serialOf(found.number))), SHOW_ACCEPTED_MS);
     signal(true);
     showNetworkStatus();
     return true;
@@ -263,7 +264,7 @@
     var waiting = (await kept.allScans()).filter(function (item) { return item.state === "pending"; }).length;
     var lines = [];
     if (offline) lines.push(texts.offlineMode);
-    if (waiting) lines.push(texts.waiting.replace("%s", String(waiting)));
+    if (waiting) lines.push(texts.waiting.replace("{count}", String(waiting)));
     networkStatus.textContent = lines.join(" ");
     networkStatus.hidden = lines.length === 0;
   }
