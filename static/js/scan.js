@@ -277,7 +277,7 @@
 
   /* Send the queue, then refresh the lists kept on the phone; offline again if either fails. */
   async function syncQueue() {
-    if (syncing || !kept.ready()) return;
+    if (syncing) return;
     syncing = true;
     try {
       var sent = await kept.sync(root.dataset.batchUrl, csrfToken, onSynced);
@@ -303,13 +303,8 @@
     });
     setOffline(!navigator.onLine);
     if (navigator.onLine) {
-      try {
-        await kept.refresh(listUrls);
-        root.dataset.listsKept = "1";
-        syncQueue();
-      } catch (error) {
-        setOffline(true);
-      }
+      await syncQueue();
+      if (!offline) root.dataset.listsKept = "1";
     }
     window.addEventListener("online", syncQueue);
     window.addEventListener("offline", function () { setOffline(true); });
