@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 
 # Front-end code comes from npm (package-lock.json) and is copied to static/vendor/ (git-ignored).
 VENDOR_JSQR := static/vendor/jsqr/jsQR.js
-VENDOR_NOBLE := static/vendor/noble-ed25519/index.js  # Ed25519 where WebCrypto lacks it (ES module)
+# Ed25519 for browsers whose WebCrypto lacks it (an ES module, loaded only there).
+VENDOR_NOBLE := static/vendor/noble-ed25519/index.js
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)

@@ -198,3 +198,40 @@ def test_a_ticket_scanned_offline_here_and_online_elsewhere_counts_once_and_show
     assert (conflict.ticket_id, conflict.reason, conflict.workshop_id) == (ticket.id, "already_redeemed",
                                                                            scene.workshop.id)
     assert conflict.scanned_at is not None and conflict.scanned_at < conflict.created_at
+
+
+# A browser whose WebCrypto has no Ed25519 (older Safari, Firefox before 129): the page must use @noble/ed25519.
+WITHOUT_ED25519 = """(() => {
+  const subtle = crypto.subtle;
+  for (const name of ["generateKey", "importKey", "verify"]) {
+    const original = subtle[name].bind(subtle);
+    subtle[name] = (algorithm, ...rest) => {
+      const asked = typeof algorithm === "string" ? algorithm : (algorithm || {}).name;
+      if (asked === "Ed25519") return Promise.reject(new DOMException("Unrecognized name", "NotSupportedError"));
+      return original(algorithm, ...rest);
+    };
+  }
+})();"""
+
+
+def test_without_ed25519_in_webcrypto_the_phone_verifies_with_the_npm_library(scene, tmp_path):
+    from playwright.sync_api import expect
+
+    ticket = scene.tickets[0]
+    forged = codes.encode_code(Ed25519PrivateKey.generate(), scene.app.extensions["keyring"].active_kid,
+                               scene.tickets[1].number)
+    video = scenes_video(str(tmp_path / "noble.y4m"), [(None, 1), (code_of(ticket), 1.2), (None, 3), (forged, 1.2),
+                                                      (None, 3)])
+    with browser_for(scene, video) as browser:
+        context, page, errors = browser.new_phone()
+        context.add_init_script(WITHOUT_ED25519)
+        fetched = []
+        context.on("request", lambda request: fetched.append(request.url))
+        open_scan_page_online(scene, context, page)
+        assert any(url.endswith("/static/vendor/noble-ed25519/index.js") for url in fetched)
+
+        context.set_offline(True)
+        start_camera(context, page)
+        expect(page.locator("#redemptions li.provisional")).to_have_count(1, timeout=WAIT_MS)
+        wait_for_verdict(page, "Ticket refusé", "n'a pas été émis par le Département")
+        assert errors == []

@@ -264,8 +264,13 @@
     }
   }
 
+  /* Make the verifier while online, so the library (if this browser needs it) is fetched and kept. */
+  async function warmUp(nobleSrc) {
+    verifier = verifier || await makeVerifier(nobleSrc);
+  }
+
   window.ScanOffline = {
-    sync: sync,
+    sync: sync, warmUp: warmUp,
     load: load, ready: ready, refresh: refresh, judge: judge, serialOf: serialOf,
     putScan: putScan, allScans: allScans, block: function (number) { blocked.add(number); }
   };

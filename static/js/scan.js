@@ -236,7 +236,12 @@
                   revocations: root.dataset.revocationsUrl};
 
   async function judgeHere(body) {
-    var found = await kept.judge(body, offlineContext);
+    var found;
+    try {
+      found = await kept.judge(body, offlineContext);
+    } catch (error) {
+      return showAnswer({status: 0, data: {}}, body);  // cannot judge here: say so, keep the nonce for a retry
+    }
     if (found.reason) {
       var title = found.reason === "scanned_here" ? texts.already : texts.refused;
       showVerdict("refused", title, reasons[found.reason] || texts.error, SHOW_REFUSED_MS);
@@ -304,7 +309,10 @@
     setOffline(!navigator.onLine);
     if (navigator.onLine) {
       await syncQueue();
-      if (!offline) root.dataset.listsKept = "1";
+      try {
+        await kept.warmUp(offlineContext.nobleSrc);
+        if (!offline) root.dataset.listsKept = "1";
+      } catch (error) { /* no way to verify signatures here: offline scans will wait for the network */ }
     }
     window.addEventListener("online", syncQueue);
     window.addEventListener("offline", function () { setOffline(true); });
