@@ -223,6 +223,7 @@
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken},
         body: JSON.stringify({items: items.map(wire)})
       });
+      if (response.status === 401) return "signed_out";
       return response.ok ? (await response.json()).results : null;
     } finally {
       clearTimeout(timer);
@@ -232,7 +233,8 @@
   /* Send the pending scans, oldest first, a batch at a time; keep each answer as soon as it comes.
    * A scan leaves "pending" only with its answer: an interrupted sync sends it again with the same
    * nonce, and the server answers a replayed nonce as it did the first time. Resolve true once
-   * nothing is pending, false if the network or the server failed (the queue is kept). */
+   * nothing is pending, false if the network or the server failed, "signed_out" if the session
+   * ended (the queue is kept in every case). */
   async function sync(url, csrfToken, onResult) {
     for (;;) {
       var pending = (await allScans()).filter(function (item) { return item.state === "pending"; });
@@ -245,7 +247,7 @@
       } catch (error) {
         return false;
       }
-      if (!results) return false;
+      if (!results || results === "signed_out") return results || false;
       for (var i = 0; i < results.length; i++) {
         var result = results[i], item = pending[i];
         if (!item || result.nonce !== item.nonce || result.status >= 500 || result.status === 429) return false;

@@ -228,7 +228,7 @@
 
   /* ---- Offline: a provisional verdict on the phone, a queue, a sync when the network is back -- */
 
-  var kept = window.ScanOffline, offline = false, syncing = false;
+  var kept = window.ScanOffline, offline = false, syncing = false, signedOut = false;
   var networkStatus = $("network-status");
   var offlineContext = {timeZone: root.dataset.timezone, firstDay: root.dataset.firstDay,
                         lastDay: root.dataset.lastDay, nobleSrc: root.dataset.nobleSrc};
@@ -270,6 +270,7 @@
     var lines = [];
     if (offline) lines.push(texts.offlineMode);
     if (waiting) lines.push(texts.waiting.replace("{count}", String(waiting)));
+    if (waiting && signedOut) lines.push(texts.signInToSync);
     networkStatus.textContent = lines.join(" ");
     networkStatus.hidden = lines.length === 0;
   }
@@ -286,8 +287,9 @@
     syncing = true;
     try {
       var sent = await kept.sync(root.dataset.batchUrl, csrfToken, onSynced);
-      if (sent) await kept.refresh(listUrls);
-      setOffline(!sent);
+      signedOut = sent === "signed_out";
+      if (sent === true) await kept.refresh(listUrls);
+      setOffline(sent !== true);
     } catch (error) {
       setOffline(true);
     } finally {
