@@ -33,9 +33,4 @@ def iso_local_day_filter(value) -> str:
     return to_local(value).date().isoformat()
 
 
-@bp.app_template_filter("format_serial")
-def format_serial_filter(serial: str) -> str:
-    return format_serial(serial)
-
-
 from . import routes  # noqa: E402,F401
