@@ -1,7 +1,7 @@
 /* The service worker: lets a trainer open the scan page with no network once it was opened online.
  *
  * Pages of /workshops/ go to the network first and fall back to the copy kept from the last visit;
- * static files (CSS, scripts, the QR decoder) come from the cache first. The API is never cached:
+ * static files (CSS, scripts, the QR decoder) come from the cache first and are refreshed behind. The API is never cached:
  * the page itself keeps what it needs offline (keys, revocation list, queue) in IndexedDB.
  * The scan page asks for its own URL and its assets to be kept (message "keep").
  */
@@ -42,10 +42,16 @@ async function networkFirst(request) {
   }
 }
 
-async function cacheFirst(request) {
+/* The kept copy at once; the network's copy kept for next time (static URLs carry no version). */
+async function cacheFirst(event) {
+  var request = event.request;
+  var fresh = fetch(request).then(function (response) { return keep(ASSETS, request, response); });
   var cached = await caches.match(request, {cacheName: ASSETS});
-  if (cached) return cached;
-  return keep(ASSETS, request, await fetch(request));
+  if (cached) {
+    event.waitUntil(fresh.catch(function () { return null; }));
+    return cached;
+  }
+  return fresh;
 }
 
 self.addEventListener("fetch", function (event) {
@@ -56,7 +62,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (isPage(url)) event.respondWith(networkFirst(request));
-  else if (isAsset(url)) event.respondWith(cacheFirst(request));
+  else if (isAsset(url)) event.respondWith(cacheFirst(event));
 });
 
 /* The page opened before the worker controlled it: fetch and keep its URL and assets now. */
