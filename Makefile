@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed
 
 # Front-end code comes from npm (package-lock.json) and is copied to static/vendor/ (git-ignored).
 VENDOR_JSQR := static/vendor/jsqr/jsQR.js
+# Ed25519 for browsers whose WebCrypto lacks it (an ES module, loaded only there).
+VENDOR_NOBLE := static/vendor/noble-ed25519/index.js
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,9 @@ vendor:
 	mkdir -p static/vendor/jsqr
 	cp node_modules/jsqr/dist/jsQR.js $(VENDOR_JSQR)
 	cp node_modules/jsqr/LICENSE static/vendor/jsqr/LICENSE
+	mkdir -p static/vendor/noble-ed25519
+	cp node_modules/@noble/ed25519/index.js $(VENDOR_NOBLE)
+	cp node_modules/@noble/ed25519/LICENSE static/vendor/noble-ed25519/LICENSE
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade

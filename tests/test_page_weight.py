@@ -36,6 +36,7 @@ def _on_the_wire(request) -> dict:
     sizes = request.sizes()
     response = request.response()
     return {"url": request.url.split("/", 3)[-1], "method": request.method,
+            "by": "worker" if request.service_worker else "page",
             "encoding": response.headers.get("content-encoding", "") if response else "",
             "sent": sizes["requestHeadersSize"] + sizes["requestBodySize"],
             "sent_body": sizes["requestBodySize"],
@@ -60,10 +61,11 @@ def test_the_scan_page_and_each_scan_fit_a_rural_connection(app, backend, factor
             context = phone_context(playwright, browser, "Pixel 7", server.url)
             _log_in_without_the_page(context, trainer.email)
             page = context.new_page()
-            finished = []
-            page.on("requestfinished", lambda request: finished.append(request))
+            finished = []  # the page's requests and its service worker's own (which keeps the page for offline)
+            context.on("requestfinished", lambda request: finished.append(request))
             page.goto(f"/workshops/{workshop.id}/scan")
             expect(page.locator("#verdict")).to_have_class(re.compile(r"\bverdict-accepted\b"), timeout=30_000)
+            expect(page.locator("#scan")).to_have_attribute("data-page-kept", "1", timeout=30_000)
             page.wait_for_load_state("networkidle")
             wire = [_on_the_wire(r) for r in finished]
         finally:
@@ -82,7 +84,7 @@ def test_the_scan_page_and_each_scan_fit_a_rural_connection(app, backend, factor
         json.dump(figures, out, indent=2)
     print("\nScan page, first load (Pixel 7, empty cache, gunicorn alone):")
     for w in first_load:
-        print(f"  {w['method']:<6} {w['url']:<40} {w['encoding'] or '-':<5} received {w['received']:>7} B"
+        print(f"  {w['by']:<6} {w['method']:<6} {w['url'][:40]:<40} {w['encoding'] or '-':<5} received {w['received']:>7} B"
               f"  (body {w['received_body']:>6} B)")
     print(f"  total received {figures['first_load_received']} B, sent {figures['first_load_sent']} B")
     for w in scans:

@@ -157,6 +157,21 @@ SPEC = {
                     "unblocked": {"type": "array", "items": {"type": "integer"}},
                     "cursor": {"type": "string"}, "complete": {"type": "boolean"},
                     "encoding": {"type": "string"}}}}}}, **COMMON_ERRORS}}},
+        "/sync/campaigns": {"get": {
+            "summary": "Ticket-number ranges of valid campaigns and the local days their tickets are accepted",
+            "description": "The signed code carries no date: a phone offline checks the ticket's number against "
+                           "these ranges and its own clock (in `timezone`).",
+            "security": [{"session": []}],
+            "responses": {"200": {"description": "ranges, by first number", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {
+                    "timezone": {"type": "string"},
+                    "campaigns": {"type": "array", "items": {"type": "object", "properties": {
+                        "campaign_id": {"type": "integer"}, "first_number": {"type": "integer"},
+                        "last_number": {"type": "integer"},
+                        "valid_from": {"type": "string", "format": "date"},
+                        "valid_until": {"type": "string", "format": "date",
+                                        "description": "end date plus grace period, inclusive"}}}}}}}}},
+                **COMMON_ERRORS}}},
         "/claims": {"get": {
             "summary": "The claims of the user's partner, newest month first (managers only)",
             "security": [{"session": []}],

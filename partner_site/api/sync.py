@@ -1,5 +1,5 @@
 """Offline scanning: the revocation list a phone keeps, and the batch upload of offline scans."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,6 +26,13 @@ def revocations():
     result = sync.revocations(request.args.get("cursor"))
     return jsonify({"blocked": result.blocked, "unblocked": result.unblocked, "cursor": result.cursor,
                     "complete": result.complete, "encoding": "runs"})
+
+
+@bp.get("/sync/campaigns")
+@partner_user_required
+def campaigns():
+    """Ticket-number ranges of valid campaigns and their validity days (Europe/Paris), for offline checks."""
+    return jsonify({"campaigns": sync.campaign_ranges(), "timezone": current_app.config["TIMEZONE"]})
 
 
 @bp.post("/redemptions/batch")

@@ -148,6 +148,7 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
             code_prefix=str(scan.code)[:24] if scan.code else None,
             serial=str(scan.serial)[:20] if scan.serial else None,
             reason=refusal.reason, offline=scan.offline, created_at=now,
+            scanned_at=scan.scanned_at if scan.offline else None,
         ))
         raise
 

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Campaign, Ticket, TicketStatus, utcnow
+from ..models import Campaign, FailedScan, Partner, Ticket, TicketStatus, Workshop, utcnow
 from .clock import local_today
-from .errors import DomainError
+from .codes import ticket_serial
+from .errors import MESSAGES, DomainError
 
 MAX_OFFLINE_AGE = timedelta(days=62)  # a phone may stay offline a while, not for a season
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -90,6 +91,23 @@ def revocations(cursor: str | None, limit: int = 50_000) -> Revocations:
     return Revocations(encode_runs(blocked), encode_runs(unblocked), next_cursor, complete)
 
 
+def campaign_ranges() -> list[dict]:
+    """Return, for each still-valid campaign, its range of ticket numbers and the days its tickets are accepted.
+
+    The signed code carries only a ticket number: this is what lets a phone check validity dates offline.
+    """
+    query = (sa.select(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days,
+                       sa.func.min(Ticket.number).label("first"), sa.func.max(Ticket.number).label("last"))
+             .join(Ticket, Ticket.campaign_id == Campaign.id)
+             .where(Campaign.ends_on >= local_today() - timedelta(days=366))
+             .group_by(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days)
+             .order_by(sa.func.min(Ticket.number)))
+    return [{"campaign_id": r.id, "first_number": r.first, "last_number": r.last,
+             "valid_from": r.starts_on.isoformat(),
+             "valid_until": (r.ends_on + timedelta(days=r.grace_days)).isoformat()}
+            for r in db.session.execute(query)]
+
+
 def offline_scan_time(value: datetime, now: datetime) -> datetime:
     """Accept the phone's scan time if it is plausible; refuse one from the future or too old."""
     if value > now + MAX_CLOCK_SKEW:
@@ -97,3 +115,37 @@ def offline_scan_time(value: datetime, now: datetime) -> datetime:
     if value < now - MAX_OFFLINE_AGE:
         raise DomainError("bad_request", _("Scan trop ancien pour être synchronisé : contactez le Département."))
     return value
+
+
+@dataclass
+class Conflict:
+    """An offline scan the server refused at upload: the trainer is told, staff review it before paying."""
+    id: int
+    partner_name: str
+    workshop_id: int | None
+    workshop_title: str | None
+    serial: str | None
+    reason: str
+    scanned_at: datetime | None
+    uploaded_at: datetime
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES.get(self.reason, self.reason))
+
+
+def offline_conflicts(workshop_id: int | None = None, limit: int = 200) -> list[Conflict]:
+    """Return the offline scans refused at upload, newest first, of one workshop or of everyone."""
+    query = (sa.select(FailedScan.id, Partner.name, FailedScan.workshop_id, Workshop.title, Ticket.number,
+                       FailedScan.serial, FailedScan.reason, FailedScan.scanned_at, FailedScan.created_at)
+             .join(Partner, Partner.id == FailedScan.partner_id)
+             .outerjoin(Workshop, Workshop.id == FailedScan.workshop_id)
+             .outerjoin(Ticket, Ticket.id == FailedScan.ticket_id)
+             .where(FailedScan.offline.is_(True))
+             .order_by(FailedScan.created_at.desc(), FailedScan.id.desc()).limit(limit))
+    if workshop_id is not None:
+        query = query.where(FailedScan.workshop_id == workshop_id)
+    return [Conflict(r.id, r.name, r.workshop_id, r.title,
+                     ticket_serial(r.number) if r.number is not None else r.serial,
+                     r.reason, r.scanned_at, r.created_at)
+            for r in db.session.execute(query)]

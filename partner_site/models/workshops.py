@@ -94,3 +94,10 @@ class FailedScan(db.Model):
     serial = sa.Column(sa.String(20))
     reason = sa.Column(sa.String(30), nullable=False)
     offline = sa.Column(sa.Boolean, nullable=False, default=False)
+    # An offline scan's time on the phone (created_at is its upload): what staff review a conflict by.
+    scanned_at = sa.Column(sa.DateTime)
+
+    __table_args__ = (
+        sa.Index("ix_failed_scans_offline_created", "created_at", sqlite_where=sa.text("offline"),
+                 postgresql_where=sa.text("offline")),
+    )

@@ -5,7 +5,7 @@ from flask_login import current_user
 from ..access import instructor_required, staff_required
 from ..claims import downloads
 from ..claims.actions import form_errors, page_arg, run
-from ..domain import anomalies, claim_views, notifications
+from ..domain import anomalies, claim_views, notifications, sync
 from ..domain import review as service
 from ..domain.bank import current_account
 from ..models import ClaimStatus
@@ -30,6 +30,13 @@ def queue():
     result = claim_views.queue(status, page_arg(request), flagged_only=flagged, search=search)
     return render_template("review/queue.html", result=result, status=status, statuses=QUEUE_STATUSES,
                            flagged=flagged, search=search)
+
+
+@bp.get("/conflicts")
+@staff_required
+def conflicts():
+    """List offline scans refused at synchronisation (no redemption counted), newest first, for review."""
+    return render_template("review/conflicts.html", conflicts=sync.offline_conflicts(limit=500))
 
 
 @bp.get("/<int:claim_id>")

@@ -3,15 +3,16 @@ from datetime import datetime, time, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from ..access import manager_required, partner_required
 from ..domain import redemption as redemptions
-from ..domain import workshops
+from ..domain import sync, workshops
 from ..domain.clock import local_today, to_local, to_utc_naive
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.communes import commune, find_by_label, label, same_intercommunality
-from ..domain.errors import DomainError, Refusal
+from ..domain.errors import MESSAGES, DomainError, Refusal
 from ..extensions import db, limiter
 from ..models import utcnow
 from . import bp
@@ -20,6 +21,16 @@ from .forms import ButtonForm, ManualEntryForm, WorkshopForm
 # Which form field shows a domain error about which workshop attribute.
 FORM_FIELDS = {"title": "other_theme", "ends_at": "duration", "place": "place", "capacity": "capacity",
                "tickets_per_participant": "tickets_per_participant", "commune_insee": "commune"}
+
+
+# What the phone may answer by itself offline: the server's own sentences, and two of its own.
+OFFLINE_REASONS = {
+    **{reason: MESSAGES[reason] for reason in ("malformed", "bad_signature", "unknown_key", "unknown_ticket",
+                                               "expired", "not_yet_valid", "workshop_not_open")},
+    "blocked": lazy_gettext("Ce ticket ne peut pas être accepté : déjà validé, en opposition ou pas encore remis à "
+                            "un bénéficiaire."),
+    "scanned_here": lazy_gettext("Ticket déjà scanné sur ce téléphone : il attend la synchronisation."),
+}
 
 
 def _user_key() -> str:
@@ -97,7 +108,8 @@ def scan(workshop_id: int):
     return render_template(
         "workshops/scan.html", workshop=workshop, items=items, voidable=voidable,
         form=ManualEntryForm(nonce=uuid.uuid4().hex), button=ButtonForm(),
-        open_now=workshops.is_open(workshop, utcnow()), timezone=current_app.config["TIMEZONE"])
+        open_now=workshops.is_open(workshop, utcnow()), timezone=current_app.config["TIMEZONE"],
+        conflicts=sync.offline_conflicts(workshop.id), offline_reasons=OFFLINE_REASONS)
 
 
 @bp.post("/<int:workshop_id>/scan")

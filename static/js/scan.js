@@ -1,10 +1,12 @@
 /* The scan page: camera -> QR decoder -> JSON API -> verdict.
  *
- * Nothing about a ticket is decided here: every code, scanned or typed, goes to the server,
- * whose answer is shown as it is. The page only avoids sending the same code again while its
- * verdict is on screen or while it stays in front of the camera, and retries a request that
+ * Online, nothing about a ticket is decided here: every code, scanned or typed, goes to the
+ * server, whose answer is shown as it is. The page only avoids sending the same code again while
+ * its verdict is on screen or while it stays in front of the camera, and retries a request that
  * got no answer with the same nonce, so a retry can never validate a ticket twice.
- * Every French text comes from the template (#scan-texts).
+ * Offline (no network, or a request that failed or took too long), the phone judges the ticket
+ * with what it keeps (offline.js) and queues it; the verdict says it is provisional until the
+ * queue is sent (sync.js). Every French text comes from the template (#scan-texts).
  */
 (function () {
   "use strict";
@@ -15,9 +17,10 @@
   var SCAN_EVERY_MS = 150;        // pause between two decoded frames
   var GONE_AFTER_MS = 1500;       // a code unseen this long has left the camera's view
   var SHOW_ACCEPTED_MS = 2500;
+  var SYNC_EVERY_MS = 10000;      // while offline or with scans waiting: try the network again
   var SHOW_REFUSED_MS = 6000;     // a refusal has a sentence to read
-  var REQUEST_TIMEOUT_MS = 10000;
-  var RETRY_DELAYS_MS = [1000, 2000, 4000];
+  var REQUEST_TIMEOUT_MS = 8000;   // a slower answer counts as none
+  var RETRY_DELAYS_MS = [1000];    // one more try, then the phone goes offline
   var MAX_DECODE_WIDTH = 640;
   var MAX_CODE_LENGTH = 512;      // longer texts are not tickets; the server still gives the verdict
 
@@ -31,6 +34,7 @@
   var verdict = $("verdict"), verdictTitle = $("verdict-title"), verdictMessage = $("verdict-message");
   var verdictRetry = $("verdict-retry"), verdictLive = $("verdict-live");
   var list = $("redemptions"), emptyNote = $("no-redemptions"), count = $("count");
+  var reasons = $("offline-reasons").dataset;
   var manual = $("manual"), manualForm = $("manual-form");
 
   /* ---- Verdicts, sound and vibration --------------------------------------------------- */
@@ -112,6 +116,32 @@
     if (typeof value === "number") count.textContent = String(value);
   }
 
+  /* A scan judged on the phone: its row waits for the server (rows are found by nonce). */
+  function addQueuedRow(item) {
+    var row = list.querySelector('li[data-nonce="' + item.nonce + '"]') ||
+              (item.id && rowFor(item.id));
+    if (!row) {
+      row = $("redemption-template").content.firstElementChild.cloneNode(true);
+      row.dataset.nonce = item.nonce;
+      row.querySelector(".serial").textContent = groupedSerial(window.ScanOffline.serialOf(item.number));
+      row.querySelector(".time").textContent = timeFormat.format(new Date(item.scanned_at));
+      row.querySelector("form").remove();  // nothing to undo before the server has it
+      list.insertBefore(row, list.firstChild);
+    }
+    settleRow(row, item);
+    emptyNote.hidden = true;
+  }
+
+  function settleRow(row, item) {
+    row.classList.remove("provisional", "confirmed", "conflict");
+    row.classList.add(item.state === "pending" ? "provisional" : item.state);
+    row.querySelector(".state").textContent = item.state === "pending" ? texts.pendingState
+      : item.state === "confirmed" ? texts.confirmedState : item.message;
+    if (item.id) row.dataset.id = item.id;
+  }
+
+  function bumpCount(delta) { setCount(parseInt(count.textContent, 10) + delta); }
+
   /* ---- Talking to the server ------------------------------------------------------------ */
 
   function newNonce() {
@@ -173,14 +203,139 @@
 
   var busy = false;
 
-  /* Ask the server about one ticket (a scanned code or a typed serial), once, whatever the retries. */
+  /* Ask the server about one ticket (a scanned code or a typed serial), once, whatever the retries;
+   * with no network, judge it here and queue it with the same nonce. */
   async function redeem(body) {
     busy = true;
     pendingRetry = null;
-    showVerdict("pending", texts.checking, "");
-    var result = await send("POST", root.dataset.redeemUrl, body);
-    busy = false;
-    return showAnswer(result, body);
+    try {
+      if (offline || !navigator.onLine) {
+        if (!offline) setOffline(true);
+        if (kept.ready()) return await judgeHere(body);
+        return showAnswer({status: 0, data: {}}, body);
+      }
+      showVerdict("pending", texts.checking, "");
+      var result = await send("POST", root.dataset.redeemUrl, body);
+      if (result.status === 0 && kept.ready()) {
+        setOffline(true);
+        return await judgeHere(body);
+      }
+      return showAnswer(result, body);
+    } finally {
+      busy = false;
+    }
+  }
+
+  /* ---- Offline: a provisional verdict on the phone, a queue, a sync when the network is back -- */
+
+  var kept = window.ScanOffline, offline = false, syncing = false, signedOut = false;
+  var networkStatus = $("network-status");
+  var offlineContext = {timeZone: root.dataset.timezone, firstDay: root.dataset.firstDay,
+                        lastDay: root.dataset.lastDay, nobleSrc: root.dataset.nobleSrc};
+  var listUrls = {keys: root.dataset.keysUrl, campaigns: root.dataset.campaignsUrl,
+                  revocations: root.dataset.revocationsUrl};
+
+  async function judgeHere(body) {
+    var found;
+    try {
+      found = await kept.judge(body, offlineContext);
+    } catch (error) {
+      return showAnswer({status: 0, data: {}}, body);  // cannot judge here: say so, keep the nonce for a retry
+    }
+    if (found.reason) {
+      var title = found.reason === "scanned_here" ? texts.already : texts.refused;
+      showVerdict("refused", title, reasons[found.reason] || texts.error, SHOW_REFUSED_MS);
+      signal(false);
+      return false;
+    }
+    var item = {nonce: body.nonce, workshop_id: body.workshop_id, number: found.number,
+                scanned_at: new Date().toISOString(), state: "pending"};
+    ["code", "serial", "check_code"].forEach(function (key) { if (body[key] !== undefined) item[key] = body[key]; });
+    await kept.putScan(item);
+    addQueuedRow(item);
+    showVerdict("provisional", texts.provisional,
+                texts.provisionalMessage.replace("{serial}", groupedSerial(kept.serialOf(found.number))), SHOW_ACCEPTED_MS);
+    signal(true);
+    showNetworkStatus();
+    return true;
+  }
+
+  function setOffline(value) {
+    offline = value;
+    showNetworkStatus();
+  }
+
+  async function showNetworkStatus() {
+    var waiting = (await kept.allScans()).filter(function (item) { return item.state === "pending"; }).length;
+    var lines = [];
+    if (offline) lines.push(texts.offlineMode);
+    if (waiting) lines.push(texts.waiting.replace("{count}", String(waiting)));
+    if (waiting && signedOut) lines.push(texts.signInToSync);
+    networkStatus.textContent = lines.join(" ");
+    networkStatus.hidden = lines.length === 0;
+  }
+
+  function onSynced(item) {
+    if (item.workshop_id !== workshopId) return;
+    addQueuedRow(item);
+    if (item.state === "confirmed") bumpCount(1);
+  }
+
+  /* Send the queue, then refresh the lists kept on the phone; offline again if either fails. */
+  async function syncQueue() {
+    if (syncing) return;
+    syncing = true;
+    try {
+      var sent = await kept.sync(root.dataset.batchUrl, csrfToken, onSynced);
+      signedOut = sent === "signed_out";
+      if (sent === true) await kept.refresh(listUrls);
+      setOffline(sent !== true);
+    } catch (error) {
+      setOffline(true);
+    } finally {
+      syncing = false;
+      showNetworkStatus();
+    }
+  }
+
+  async function startOffline() {
+    try {
+      await kept.load();
+    } catch (error) {
+      return;  // no IndexedDB here (a private window): online only
+    }
+    var scans = (await kept.allScans()).filter(function (item) { return item.workshop_id === workshopId; });
+    scans.sort(function (a, b) { return a.scanned_at < b.scanned_at ? -1 : 1; }).forEach(function (item) {
+      if (item.state !== "confirmed" || !rowFor(item.id)) addQueuedRow(item);
+    });
+    setOffline(!navigator.onLine);
+    if (navigator.onLine) {
+      await syncQueue();
+      try {
+        await kept.warmUp(offlineContext.nobleSrc);
+        if (!offline) root.dataset.listsKept = "1";
+      } catch (error) { /* no way to verify signatures here: offline scans will wait for the network */ }
+    }
+    window.addEventListener("online", syncQueue);
+    window.addEventListener("offline", function () { setOffline(true); });
+    setInterval(function () { if (navigator.onLine && (offline || !networkStatus.hidden)) syncQueue(); }, SYNC_EVERY_MS);
+  }
+
+  /* The service worker keeps this page and its assets, so it opens again with no network. */
+  function registerWorker() {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "kept") root.dataset.pageKept = "1";
+    });
+    navigator.serviceWorker.register(root.dataset.workerUrl).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var urls = [location.href, root.dataset.homeUrl, root.dataset.jsqrSrc];
+      document.querySelectorAll('link[rel="stylesheet"], script[src]').forEach(function (element) {
+        urls.push(element.href || element.src);
+      });
+      registration.active.postMessage({type: "keep", urls: urls});
+    }).catch(function () { /* no offline shell: the page still works online */ });
   }
 
   function ticketBody(fields) {
@@ -365,4 +520,6 @@
   });
 
   startCamera();
+  registerWorker();
+  startOffline();
 })();
