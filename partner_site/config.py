@@ -22,6 +22,7 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge; a refused hit costs nothing
     # The app compresses what it serves (phones on rural connections, no proxy required).
     # HTML is left out on purpose: every page carries the CSRF token, and compressing a secret
     # next to text a user can influence is what the BREACH attack measures.

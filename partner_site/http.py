@@ -79,6 +79,8 @@ def register_http(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        if err.response is not None:  # an answer made for this case (e.g. a locked-out login page)
+            return err.response
         status = err.code or 500
         messages = {
             400: _("Demande invalide : vérifiez ce que vous avez saisi."),

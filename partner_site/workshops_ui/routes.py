@@ -12,7 +12,8 @@ from ..domain.clock import local_today, to_local, to_utc_naive
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.communes import commune, find_by_label, label, same_intercommunality
 from ..domain.errors import DomainError, Refusal
-from ..extensions import db, limiter
+from ..extensions import db
+from ..limits import limit_typed_check_codes
 from ..models import utcnow
 from . import bp
 from .forms import ButtonForm, ManualEntryForm, WorkshopForm
@@ -20,10 +21,6 @@ from .forms import ButtonForm, ManualEntryForm, WorkshopForm
 # Which form field shows a domain error about which workshop attribute.
 FORM_FIELDS = {"title": "other_theme", "ends_at": "duration", "place": "place", "capacity": "capacity",
                "tickets_per_participant": "tickets_per_participant", "commune_insee": "commune"}
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("/")
@@ -102,7 +99,7 @@ def scan(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/scan")
 @partner_required
-@limiter.limit("20 per minute", key_func=_user_key)
+@limit_typed_check_codes
 def manual_entry(workshop_id: int):
     """Accept a ticket typed by hand (the scan page's form when JavaScript is not running)."""
     workshop = workshops.get_workshop(current_user, workshop_id)
