@@ -19,6 +19,9 @@ def create_app(config=None) -> Flask:
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
+    from .http import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.from_object(Config)
     if config:
         app.config.update(config)
