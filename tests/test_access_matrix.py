@@ -13,12 +13,13 @@ import sqlalchemy as sa
 
 from partner_site import create_app
 from partner_site.access_policy import CALLERS, ENDPOINTS
-from partner_site.domain import bank, invitations, payments, review
+from partner_site.domain import bank, beneficiaries, invitations, payments, review
 from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
 from partner_site.models import Claim
 
+from .bo_helpers import assigned_request, instructor, point
 from .claims_world import IBAN, BIC, campaign_for_last_month, make_world, validations
 from .helpers import Factory
 
@@ -57,11 +58,18 @@ def _sign_in(app, user) -> Caller:
     return Caller(cookie.value if cookie else None, token)
 
 
-def _url_values(redemption, claim_id, account, batch, invitation, token, member) -> dict:
-    return {"workshop_id": redemption.workshop_id, "claim_id": claim_id,
-            "redemption_id": redemption.id, "account_id": account.id, "batch_id": batch.id,
-            "invitation_id": invitation.id, "token": token, "user_id": member.id, "action": "deactivate",
-            "filename": "css/site.css"}
+# Routes where a URL argument names something else than the default (e.g. which user).
+OVERRIDES = {"backoffice.reception_point_detach": {"user_id": "point_staff_id"}}
+
+
+def _back_office(factory, a, campaign) -> dict:
+    """A reception point with an instructor attached and a beneficiary's request given a booklet."""
+    where = point()
+    staff = instructor(factory, at=where)
+    request = assigned_request(factory, a.instructor, where, campaign)
+    return {"point_id": where.id, "point_staff_id": staff.id, "request_id": request.id,
+            "booklet_id": beneficiaries.current_booklet(request).id, "campaign_id": campaign.id,
+            "partner_id": a.partner.id, "name": "budget"}
 
 
 @pytest.fixture
@@ -80,9 +88,13 @@ def matrix_world(factory):
     invitation, token = invitations.invite_trainer(a.manager, email="invitee@asso.example", full_name="Nina Invitée")
     db.session.commit()
     member = factory.user("trainer", a.partner, full_name="Second Formateur")
+    values = {"workshop_id": redemption.workshop_id, "claim_id": claim_id, "redemption_id": redemption.id,
+              "account_id": account.id, "batch_id": batch.id, "invitation_id": invitation.id, "token": token,
+              "user_id": member.id, "action": "deactivate", "filename": "css/site.css",
+              **_back_office(factory, a, campaign)}
     users = {"anonymous": None, "trainer_a": a.trainer, "manager_a": a.manager, "manager_b": b.manager,
              "instructor": a.instructor, "finance": a.finance}
-    return users, _url_values(redemption, claim_id, account, batch, invitation, token, member)
+    return users, values
 
 
 def classify(response) -> str:
@@ -116,7 +128,8 @@ def _requests(app, values):
     """Every (endpoint, method, url): reads first, then changes (a cancelled batch has no SEPA file)."""
     calls = []
     for rule in app.url_map.iter_rules():
-        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        names = OVERRIDES.get(rule.endpoint, {})
+        url = rule.build({k: values[names.get(k, k)] for k in rule.arguments}, append_unknown=False)[1]
         calls += [(method != "GET", rule.rule, method, rule.endpoint, url) for method in rule.methods - IGNORED_METHODS]
     for _change, _rule, method, endpoint, url in sorted(calls):
         yield endpoint, method, url
