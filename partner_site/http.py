@@ -104,6 +104,7 @@ def register_http(app: Flask) -> None:
         return error_page(status, _("Erreur %(status)s", status=status), message)
 
     @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)  # a connection the server closed (restart, failover)
     def database_down(err):
         db.session.rollback()
         message = _("Service momentanément indisponible : réessayez dans un instant.")
