@@ -178,7 +178,9 @@ def _retry(phone: Phone, body: dict):
 
 def _assert_whole(workshop_id: int, expected: int) -> None:
     """Every ticket redeemed once; ticket statuses and the workshop's counter agree with the rows."""
-    db.session.expire_all()
+    db.session().invalidate()  # the test's own connections died with the restart: drop them unread
+    db.session.remove()
+    db.engine.dispose()
     rows = db.session.execute(sa.select(Redemption.ticket_id, sa.func.count()).where(Redemption.voided_at.is_(None))
                               .group_by(Redemption.ticket_id)).all()
     assert len(rows) == expected and {count for _t, count in rows} == {1}
