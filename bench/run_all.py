@@ -53,7 +53,8 @@ def run(script: str, *args: str) -> tuple[str, float]:
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         print(done.stdout[-3000:], done.stderr[-3000:], sep="\n")
-        raise SystemExit(f"bench/{script} {' '.join(args)} failed ({done.returncode})")
+        print(f"bench/{script} {' '.join(args)} failed ({done.returncode})")
+        return None, elapsed
     return done.stdout, elapsed
 
 
@@ -109,6 +110,10 @@ def main():
 
     def stage(label, parse, script, *script_args):
         output, seconds = run(script, *script_args)
+        if output is None:
+            rows.append([label, "FAILED", "-", "-", f"see bench/{script}'s output above"])
+            timings.append(f"{label} failed")
+            return
         parsed = parse(output)
         rows.extend(parsed if isinstance(parsed[0], list) else [parsed])
         timings.append(f"{label} {seconds:.0f} s")
