@@ -57,9 +57,9 @@ run-https: demo
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs tests
 
+# Every script under bench/, one table (a few minutes); BENCH_FLAGS=--national for the claims at national scale.
 bench: $(STAMP)
-	$(BIN)/python bench/redeem.py
-	$(BIN)/python bench/print.py
+	$(BIN)/python bench/run_all.py $(BENCH_FLAGS)
 
 # National scale (4,000 partners, 1,000,000 redemptions) on PostgreSQL: loads bench_claims, ~4 min.
 bench-claims: $(STAMP)

@@ -169,7 +169,7 @@ def measure(app, args) -> None:
     detail_pages = -(-big_claim[1] // 50)
     big_claim = big_claim[0]
     pages = [
-        ("baseline: partner home", "largest", "/"),
+        ("baseline: partner home", "largest", "/workshops/"),  # where "/" sends a partner
         ("partner claims page (largest)", "largest", "/claims/"),
         ("partner claims page (median)", "median", "/claims/"),
         ("claim detail, page 1 (largest)", "largest", f"/claims/{big_claim}"),

@@ -19,6 +19,9 @@ def create_app(config=None) -> Flask:
         template_folder=os.path.join(root, "templates"),
         static_folder=os.path.join(root, "static"),
     )
+    from .http import DatabaseId
+
+    app.url_map.converters["int"] = DatabaseId  # before any route is declared
     app.config.from_object(Config)
     if config:
         app.config.update(config)
@@ -31,7 +34,16 @@ def create_app(config=None) -> Flask:
     if uri.startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
                                                    **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
-    _check_production_secret(app)
+    production = os.environ.get("FLASK_ENV") == "production" or bool(app.config.get("PRODUCTION"))
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _check_production_secret(app, production)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"), render_as_batch=True)
@@ -66,10 +78,11 @@ def create_app(config=None) -> Flask:
     return app
 
 
-def _check_production_secret(app: Flask) -> None:
-    """Refuse to start in production with the development secret key."""
-    if os.environ.get("FLASK_ENV") == "production" or app.config.get("PRODUCTION"):
-        if app.config["SECRET_KEY"] in ("", "dev-only-not-secret") or len(app.config["SECRET_KEY"]) < 32:
+def _check_production_secret(app: Flask, production: bool) -> None:
+    """Refuse to start in production with the development secret key (or a short or repetitive one)."""
+    if production:
+        secret = app.config.get("SECRET_KEY") or ""
+        if secret == "dev-only-not-secret" or len(secret) < 32 or len(set(secret)) < 8:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
 
 

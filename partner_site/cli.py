@@ -187,8 +187,10 @@ def demo_command(as_json):
 
 
 def register_cli(app: Flask) -> None:
+    from .backup import backup_command
     from .claims.cli import claims_cli
     from .cli_backoffice import beneficiaries_cli
 
-    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli, beneficiaries_cli):
+    for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli, beneficiaries_cli,
+                    backup_command):
         app.cli.add_command(command)

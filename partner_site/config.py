@@ -16,12 +16,17 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Cookies go over HTTPS only; unset means "in production" (FLASK_ENV=production), see create_app.
+    SESSION_COOKIE_SECURE = {"1": True, "0": False}.get(os.environ.get("SESSION_COOKIE_SECURE", ""))
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none trusted).
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     MAX_CONTENT_LENGTH = 1024 * 1024
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge; a refused hit costs nothing
     # The app compresses what it serves (phones on rural connections, no proxy required).
     # HTML is left out on purpose: every page carries the CSRF token, and compressing a secret
     # next to text a user can influence is what the BREACH attack measures.

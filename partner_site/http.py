@@ -4,6 +4,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .domain.errors import MESSAGES, DomainError
 from .extensions import db, login_manager
@@ -11,6 +12,13 @@ from .formatting import register_filters
 
 HTTP_REASONS = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 413: "too_large", 415: "bad_request", 429: "rate_limited"}
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in URLs: a positive id that fits the database's integer, else 404 (not a crash)."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def wants_json() -> bool:
@@ -79,6 +87,8 @@ def register_http(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        if err.response is not None:  # an answer made for this case (e.g. a locked-out login page)
+            return err.response
         status = err.code or 500
         messages = {
             400: _("Demande invalide : vérifiez ce que vous avez saisi."),
@@ -94,6 +104,7 @@ def register_http(app: Flask) -> None:
         return error_page(status, _("Erreur %(status)s", status=status), message)
 
     @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)  # a connection the server closed (restart, failover)
     def database_down(err):
         db.session.rollback()
         message = _("Service momentanément indisponible : réessayez dans un instant.")

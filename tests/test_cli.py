@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from partner_site.cli import booklets_cli, campaigns_cli, demo_command, keys_cli, users_cli
 from partner_site.domain import codes
 from partner_site.extensions import db
-from partner_site.models import AuditEvent, Booklet, BookletStatus, Campaign, Ticket, TicketStatus, User
+from partner_site.models import AuditEvent, Booklet, BookletStatus, Campaign, User
 
 
 def invoke(runner, command, *args):

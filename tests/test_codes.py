@@ -4,7 +4,6 @@ import base64
 import pytest
 import qrcode
 import zxingcpp
-from PIL import Image
 
 from partner_site.domain import codes
 from partner_site.domain.keys import Keyring

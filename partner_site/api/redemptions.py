@@ -1,4 +1,4 @@
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,18 +6,9 @@ from ..domain import redemption as service
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.workshops import live_count
 from ..extensions import db, limiter
+from ..limits import limit_typed_check_codes, user_key
 from .common import iso, json_body, parse_datetime, partner_user_required
 from . import bp
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anon"
-
-
-def _is_manual() -> bool:
-    """Say whether this request types a serial and check code (the guessable path)."""
-    data = request.get_json(silent=True)
-    return isinstance(data, dict) and data.get("serial") is not None
 
 
 def redemption_json(redemption) -> dict:
@@ -62,8 +53,8 @@ def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:
 
 @bp.post("/redemptions")
 @partner_user_required
-@limiter.limit("240 per minute", key_func=_user_key)
-@limiter.limit("20 per minute", key_func=_user_key, scope="manual-entry", exempt_when=lambda: not _is_manual())
+@limiter.limit("240 per minute", key_func=user_key)
+@limit_typed_check_codes
 def create_redemption():
     """Accept one ticket: 201 when accepted, 200 for a replayed nonce, 4xx with a reason otherwise."""
     outcome = service.redeem(current_user, scan_from_json(json_body()))

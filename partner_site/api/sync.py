@@ -7,16 +7,13 @@ from ..domain import redemption as service
 from ..domain import sync
 from ..domain.errors import DomainError, Refusal
 from ..extensions import db, limiter
+from ..limits import limit_typed_check_codes, user_key
 from ..models import utcnow
 from . import bp
 from .common import json_body, parse_datetime, partner_user_required
 from .redemptions import redemption_json
 
 MAX_BATCH = 100
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("/sync/revocations")
@@ -37,7 +34,8 @@ def campaigns():
 
 @bp.post("/redemptions/batch")
 @partner_user_required
-@limiter.limit("30 per minute", key_func=_user_key)
+@limiter.limit("30 per minute", key_func=user_key)
+@limit_typed_check_codes
 def redemption_batch():
     """Upload scans made offline; each item is answered as `POST /redemptions` would answer it."""
     items = json_body().get("items")

@@ -1,6 +1,5 @@
 import sqlalchemy as sa
 from flask import jsonify
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..domain import workshops as service

@@ -1,8 +1,9 @@
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
@@ -21,13 +22,24 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+LOCKED_OUT = _l("Trop de tentatives de connexion : patientez quelques minutes avant de réessayer.")
+
+
 def _login_key() -> str:
-    return (request.form.get("email") or "").strip().lower() or request.remote_addr or "?"
+    return "email:" + ((request.form.get("email") or "").strip().lower()[:254] or "?")
 
 
+def _locked_out(_limit):
+    """Answer a locked-out login on the login page itself, in French, with 429."""
+    flash(str(LOCKED_OUT), "error")
+    return make_response(render_template("auth/login.html", form=LoginForm()), 429)
+
+
+# Per address guessed (10 a minute, 50 an hour) and per client address (so many addresses
+# cannot be tried from one place).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", key_func=_login_key, methods=["POST"],
-               error_message="Trop de tentatives de connexion : patientez une minute avant de réessayer.")
+@limiter.limit("10 per minute;50 per hour", key_func=_login_key, methods=["POST"], on_breach=_locked_out)
+@limiter.limit("30 per minute;300 per hour", methods=["POST"], scope="login-ip", on_breach=_locked_out)
 def login():
     """Show the login form and sign the person in."""
     if current_user.is_authenticated:

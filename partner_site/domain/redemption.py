@@ -41,6 +41,7 @@ from .errors import DomainError, Refusal
 from .workshops import is_open
 
 NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}")
+MAX_ID = 2**31 - 1  # an id beyond the database's integer is no id at all
 _p = sa.bindparam
 
 _FIND_BY_NONCE = sa.select(Redemption).where(Redemption.nonce == _p("nonce"))
@@ -143,7 +144,7 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
                 return replay
         db.session.add(FailedScan(
             user_id=user.id, partner_id=user.partner_id,
-            workshop_id=scan.workshop_id if isinstance(scan.workshop_id, int) else None,
+            workshop_id=_known_workshop_id(scan.workshop_id),
             ticket_id=ticket.id if ticket else None, nonce=str(scan.nonce)[:64] if scan.nonce else None,
             code_prefix=str(scan.code)[:24] if scan.code else None,
             serial=str(scan.serial)[:20] if scan.serial else None,
@@ -156,7 +157,7 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
 def _check_request(scan: ScanRequest):
     if not isinstance(scan.nonce, str) or not NONCE_RE.fullmatch(scan.nonce):
         raise Refusal("bad_request", _("Identifiant de scan (nonce) manquant ou invalide."))
-    if not isinstance(scan.workshop_id, int) or isinstance(scan.workshop_id, bool):
+    if not _plausible_id(scan.workshop_id):
         raise Refusal("bad_request", _("Atelier manquant ou invalide."))
     if scan.code is not None:
         if scan.serial is not None or scan.check_code is not None:
@@ -165,6 +166,17 @@ def _check_request(scan: ScanRequest):
             raise Refusal("malformed")
     elif not isinstance(scan.serial, str) or not isinstance(scan.check_code, str):
         raise Refusal("bad_request", _("Envoyez le code scanné, ou le numéro et le code de contrôle."))
+
+
+def _plausible_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def _known_workshop_id(value) -> int | None:
+    """The workshop a failed scan names, if it exists (the trail keeps probes of others' workshops)."""
+    if not _plausible_id(value):
+        return None
+    return value if db.session.execute(sa.select(Workshop.id).where(Workshop.id == value)).first() else None
 
 
 def _replay(user, nonce) -> Outcome | None:

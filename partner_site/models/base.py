@@ -4,7 +4,6 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from ..extensions import db
 
 
 def utcnow() -> datetime:

@@ -13,7 +13,8 @@ from ..domain.clock import local_today, to_local, to_utc_naive
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.communes import commune, find_by_label, label, same_intercommunality
 from ..domain.errors import MESSAGES, DomainError, Refusal
-from ..extensions import db, limiter
+from ..extensions import db
+from ..limits import limit_typed_check_codes
 from ..models import utcnow
 from . import bp
 from .forms import ButtonForm, ManualEntryForm, WorkshopForm
@@ -31,10 +32,6 @@ OFFLINE_REASONS = {
                             "un bénéficiaire."),
     "scanned_here": lazy_gettext("Ticket déjà scanné sur ce téléphone : il attend la synchronisation."),
 }
-
-
-def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
 
 
 @bp.get("/")
@@ -114,7 +111,7 @@ def scan(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/scan")
 @partner_required
-@limiter.limit("20 per minute", key_func=_user_key)
+@limit_typed_check_codes
 def manual_entry(workshop_id: int):
     """Accept a ticket typed by hand (the scan page's form when JavaScript is not running)."""
     workshop = workshops.get_workshop(current_user, workshop_id)

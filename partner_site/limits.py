@@ -1,0 +1,61 @@
+"""Abuse limits shared by several routes: typed check codes, counted per person and per association.
+
+A ticket typed by hand (serial + 6-character check code) is the only guessable way to redeem: a
+serial is printed in sequence, so an attacker who holds one needs its check code, one of 31**6.
+Every route that accepts a typed check code (the scan page's form, `POST /api/v1/redemptions`,
+offline batches) draws on the same two budgets, so splitting guesses between routes, requests or
+trainer accounts of one association buys nothing. `check_code_guessing_figures` gives the sums.
+"""
+from flask import request
+from flask_login import current_user
+
+from .extensions import limiter
+
+CHECK_CODE_SPACE = 31 ** 6
+MANUAL_PER_USER = "20 per minute;200 per day"
+MANUAL_PER_PARTNER = "60 per hour;300 per day"
+PARTNER_DAILY_BUDGET = 300
+
+
+def user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
+def partner_key() -> str:
+    partner_id = getattr(current_user, "partner_id", None)
+    return f"partner:{partner_id}" if partner_id is not None else user_key()
+
+
+def typed_entries() -> int:
+    """How many typed check codes this request carries (a form post counts as one)."""
+    if not request.is_json:
+        return 1
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return 0
+    items = data.get("items") if isinstance(data.get("items"), list) else [data]
+    return sum(1 for item in items if isinstance(item, dict) and item.get("serial") is not None)
+
+
+def _no_typed_entry() -> bool:
+    return typed_entries() == 0
+
+
+_per_user = limiter.shared_limit(MANUAL_PER_USER, scope="typed-check-code-user", key_func=user_key,
+                                 exempt_when=_no_typed_entry, cost=typed_entries)
+_per_partner = limiter.shared_limit(MANUAL_PER_PARTNER, scope="typed-check-code-partner", key_func=partner_key,
+                                    exempt_when=_no_typed_entry, cost=typed_entries)
+
+
+def limit_typed_check_codes(view):
+    """Count the request's typed check codes against the person's and the association's budgets."""
+    return _per_user(_per_partner(view))
+
+
+def check_code_guessing_figures() -> dict:
+    """Expected time to find one ticket's check code at the most an association may type."""
+    expected_guesses = CHECK_CODE_SPACE / 2
+    days = expected_guesses / PARTNER_DAILY_BUDGET
+    return {"space": CHECK_CODE_SPACE, "expected_guesses": expected_guesses,
+            "guesses_per_day": PARTNER_DAILY_BUDGET, "expected_days": days, "expected_years": days / 365.25,
+            "chance_in_a_year": PARTNER_DAILY_BUDGET * 365 / CHECK_CODE_SPACE}
