@@ -36,6 +36,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "static": PUBLIC,
     "api.openapi": PUBLIC,
     "api.public_keys": PUBLIC,
+    "offline.service_worker": PUBLIC,  # the worker and manifest hold no data; pages they cache are checked
+    "offline.manifest": PUBLIC,
     "web.home": SIGNED_IN,
     "auth.logout": SIGNED_IN,
     # Trainers and managers of an association, on their own association's objects.
@@ -52,6 +54,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "api.redemption_batch": PARTNER,
     "api.void_redemption": PARTNER_OBJECT,
     "api.revocations": PARTNER,
+    "api.campaigns": PARTNER,
     # Managers only: claims, bank details, the team, every workshop of the association.
     "workshops.all_workshops": MANAGER,
     "claims.index": MANAGER,
@@ -72,6 +75,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "review.statement": STAFF,
     "review.statement_as_csv": STAFF,
     "review.outbox": STAFF,
+    "review.conflicts": STAFF,
     "review.approve": INSTRUCTOR,
     "review.reject": INSTRUCTOR,
     "review.reinstate": INSTRUCTOR,
