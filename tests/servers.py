@@ -29,7 +29,7 @@ class Gunicorn:
              "--threads", str(threads), "--graceful-timeout", "2", *options, "wsgi:app"],
             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # generous: a loaded 2-core machine starts slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
@@ -39,7 +39,7 @@ class Gunicorn:
             except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        raise RuntimeError("gunicorn did not answer within 120 s")
 
     def __enter__(self):
         return self
