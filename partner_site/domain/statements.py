@@ -19,11 +19,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
 from ..extensions import db
 from ..formatting import money
 from ..models import Claim, ClaimStatus, LineKind, LineStatus, Payment
+from ..printing.text import paragraph
 from .bank import current_account
 from .claim_views import all_lines
 from .clock import to_local
@@ -89,8 +90,8 @@ def statement_pdf(claim: Claim) -> bytes:
     department = current_app.config["DEPARTMENT_NAME"]
 
     story = [
-        Paragraph(_("Bordereau de remise – Pass numérique"), title),
-        Paragraph(f"{department} · " + _("Demande de remboursement %(ref)s", ref=claim.reference or _("(non envoyée)")),
+        paragraph(_("Bordereau de remise – Pass numérique"), title),
+        paragraph(f"{department} · " + _("Demande de remboursement %(ref)s", ref=claim.reference or _("(non envoyée)")),
                   base),
         Spacer(1, 4 * mm),
         _key_values([
@@ -105,13 +106,13 @@ def statement_pdf(claim: Claim) -> bytes:
             *_payment_rows(claim),
         ], regular, bold),
         Spacer(1, 4 * mm),
-        Paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
+        paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
                     count=len(accepted), amount=pdf_money(sum(line.amount_cents for line in accepted)),
                     rejected=len(rejected)), base),
         Spacer(1, 3 * mm),
     ]
     header = [_("Date"), _("Ticket"), _("Atelier"), _("Formateur"), _("Montant"), _("Statut")]
-    rows = [header] + [[Paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
+    rows = [header] + [[paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
                        for line in lines]
     rows.append(["", "", "", _("Total"), pdf_money(claim.total_cents), ""])
     table = LongTable(rows, colWidths=[26 * mm, 24 * mm, 46 * mm, 30 * mm, 22 * mm, 32 * mm], repeatRows=1,
@@ -127,7 +128,7 @@ def statement_pdf(claim: Claim) -> bytes:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     story += [table, Spacer(1, 4 * mm),
-              Paragraph(_("Total de la demande : %(total)s", total=pdf_money(claim.total_cents)), heading)]
+              paragraph(_("Total de la demande : %(total)s", total=pdf_money(claim.total_cents)), heading)]
     out = io.BytesIO()
     footer = _("Pass numérique · %(ref)s · page", ref=claim.reference or "")
 
