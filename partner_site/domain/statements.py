@@ -4,7 +4,6 @@ The PDF embeds Bitstream Vera (shipped with reportlab) so accents and the euro s
 extract the same everywhere; it is built as a stream of table rows, so a claim of thousands
 of tickets paginates with its header repeated.
 """
-import csv
 import io
 import os
 
@@ -21,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
+from .. import csvfile
 from ..extensions import db
 from ..formatting import money
 from ..models import Claim, ClaimStatus, LineKind, LineStatus, Payment
@@ -168,17 +168,11 @@ CSV_HEADER = ["reference", "periode", "structure", "siret", "ligne", "type", "da
 
 def statement_csv(claim: Claim) -> str:
     """Write the claim's lines as a CSV (semicolons, UTF-8 with BOM, so spreadsheets open it as is)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
     partner = claim.partner
-    for line in all_lines(claim.id):
-        writer.writerow([
-            claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, line.id,
-            line.kind.value, to_local(line.scanned_at).strftime("%Y-%m-%d %H:%M") if line.scanned_at else "",
-            line.serial, line.workshop_title or line.label or "", line.trainer or "", line.amount_cents,
-            line.status.value, line.reject_reason or ""])
-    writer.writerow([claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, "", "total",
-                     "", "", "", "", claim.total_cents, "", ""])
-    return out.getvalue()
+    rows = [[claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, line.id,
+             line.kind.value, to_local(line.scanned_at).strftime("%Y-%m-%d %H:%M") if line.scanned_at else "",
+             line.serial, line.workshop_title or line.label or "", line.trainer or "", line.amount_cents,
+             line.status.value, line.reject_reason or ""] for line in all_lines(claim.id)]
+    rows.append([claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, "", "total",
+                 "", "", "", "", claim.total_cents, "", ""])
+    return csvfile.text(CSV_HEADER, rows, delimiter=";")
