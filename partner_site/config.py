@@ -5,7 +5,8 @@ import os
 class Config:
     """Defaults for a newcomer's machine: SQLite under instance/, keys under instance/."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset outside production: a random key kept in instance/secret_key (production refuses to start).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SIGNING_KEYS_FILE = os.environ.get("SIGNING_KEYS_FILE")  # None: instance/signing_keys.json
