@@ -66,6 +66,7 @@ def create_app(config=None) -> Flask:
     from . import api, auth, backoffice, claims, finance, offline, review, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
+    from .privacy_headers import register_privacy_headers
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
@@ -78,6 +79,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(backoffice.bp)
     app.register_blueprint(offline.bp)
     register_http(app)
+    register_privacy_headers(app)
     register_cli(app)
     return app
 
