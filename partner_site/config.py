@@ -40,6 +40,8 @@ class Config:
     # Voucher numbering prefix shown on references, e.g. PN31-2021-000123.
     TERRITORY_CODE = os.environ.get("TERRITORY_CODE", "31")
     DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Département de la Haute-Garonne")
+    # Positive corrections of one paid claim never exceed this, whatever was refused (see docs/claims.md).
+    ADJUSTMENT_CAP_EUROS = int(os.environ.get("ADJUSTMENT_CAP_EUROS", "2000"))
     # The département's account that pays the claims (the debtor of the SEPA file). The defaults
     # are a well-formed demonstration account: set the real one in production.
     SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "Departement de la Haute-Garonne")

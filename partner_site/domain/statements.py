@@ -69,7 +69,9 @@ def account_for(claim: Claim):
 
 def _line_cells(line) -> list[str]:
     if line.kind == LineKind.ADJUSTMENT:
-        return ["", _("Ajustement"), line.label or "", "", pdf_money(line.amount_cents), _("Ajustement")]
+        status = {LineStatus.PENDING: _("En attente de seconde approbation (non compté)"),
+                  LineStatus.REJECTED: _("Refusé (non compté)")}.get(line.status, _("Ajustement"))
+        return ["", _("Ajustement"), line.label or "", "", pdf_money(line.amount_cents), status]
     day = to_local(line.scanned_at).strftime("%d/%m/%Y %H:%M")
     status = _("Accepté") if line.status == LineStatus.ACCEPTED else _("Refusé : %(reason)s",
                                                                          reason=line.reject_reason)

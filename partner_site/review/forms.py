@@ -31,8 +31,18 @@ class ApproveForm(FlaskForm):
 
 
 class AdjustForm(FlaskForm):
-    amount = DecimalField(_l("Montant en euros (négatif pour un trop-perçu)"), places=2, validators=[
+    amount = DecimalField(_l("Montant en euros (négatif pour un trop-perçu ; positif : soumis à une seconde "
+                             "approbation)"), places=2, validators=[
         DataRequired(_l("Indiquez un montant non nul.")),
         NumberRange(min=Decimal("-100000"), max=Decimal("100000"), message=_l("Montant hors limites."))])
     reason = StringField(_l("Motif"), validators=[DataRequired(_l("Indiquez le motif de l'ajustement.")),
                                                   Length(max=200)])
+
+
+class ApproveAdjustmentForm(FlaskForm):
+    """A bare button: approve a pending adjustment as a second staff member."""
+
+
+class RefuseAdjustmentForm(FlaskForm):
+    reason = StringField(_l("Motif du refus"), validators=[DataRequired(_l("Indiquez le motif du refus.")),
+                                                          Length(max=300)])

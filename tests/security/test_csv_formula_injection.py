@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from partner_site.domain import claims as claim_ops
-from partner_site.domain import payments, review
+from partner_site.domain import adjustments, payments, review
 from partner_site.domain.bank import current_account
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
@@ -71,7 +71,7 @@ def exports(factory, login):
     review.approve(world.instructor, claim.id)
     batch = payments.build_batch(world.finance, [claim.id], local_today() + timedelta(days=1))
     payments.execute_batch(world.finance, batch.id, local_today(), "VIR-1")
-    review.correct_paid_claim(world.instructor, claim.id, -500, "Trop-perçu")
+    adjustments.correct_paid_claim(world.instructor, claim.id, -500, "Trop-perçu")
     db.session.add(AuditEvent(actor_label=PAYLOADS["actor"], action="test.event", object_type="test",
                               object_id="1"))
     db.session.commit()

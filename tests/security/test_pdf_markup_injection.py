@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from partner_site.domain import claims as claim_ops
-from partner_site.domain import payments, review
+from partner_site.domain import adjustments, payments, review
 from partner_site.domain.bank import current_account
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
@@ -93,7 +93,7 @@ def test_statement_pdf_prints_every_user_field_as_typed(factory, login, server_i
     review.approve(world.instructor, claim.id)
     batch = payments.build_batch(world.finance, [claim.id], local_today() + timedelta(days=1))
     payments.execute_batch(world.finance, batch.id, local_today(), "VIR-1")
-    review.correct_paid_claim(world.instructor, claim.id, -500, fields["adjustment"] + NON_LATIN)
+    adjustments.correct_paid_claim(world.instructor, claim.id, -500, fields["adjustment"] + NON_LATIN)
     db.session.commit()
     current = db.session.execute(sa.select(Claim).where(Claim.partner_id == world.partner.id,
                                                         Claim.id != claim.id)).scalar_one()
