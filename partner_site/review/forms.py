@@ -3,7 +3,9 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from ..bounds import valid_id
 
 
 class LinesField(SelectMultipleField):
@@ -13,7 +15,8 @@ class LinesField(SelectMultipleField):
         super().__init__(*args, coerce=int, validate_choice=False, **kwargs)
 
     def pre_validate(self, form):
-        pass
+        if not all(valid_id(i) for i in self.data or ()):
+            raise ValidationError(_l("Certaines lignes cochées n'existent pas. Rechargez la page."))
 
 
 class RejectLinesForm(FlaskForm):

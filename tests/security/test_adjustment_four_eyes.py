@@ -19,6 +19,7 @@ from partner_site.extensions import db
 from partner_site.models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus
 
 from ..claims_world import campaign_for_last_month, make_world, validations
+from ..helpers import Factory
 
 
 @pytest.fixture
@@ -181,3 +182,28 @@ def test_only_money_staff_other_than_the_author_decide(paid, login):
     assert login(world.manager).form(f"/staff/claims/adjustments/{line.id}/approve").status_code == 403
     refused(lambda: adjustments.approve_adjustment(world.manager, line.id), "instructeurs et les payeurs")
     assert _adjustment(claim.id).status == LineStatus.PENDING
+
+
+@pytest.mark.browser
+def test_a_finance_officer_approves_on_a_phone(paid, live_server, browser):
+    from ..browser_support import screenshot
+
+    world, claim = paid
+    adjustments.correct_paid_claim(world.instructor, claim.id, 2000, "Deux tickets refusés à tort (atelier du 12)")
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 360, "height": 800}, device_scale_factor=1, locale="fr-FR",
+                                  base_url=live_server)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", world.finance.email)
+    page.fill("input[name=password]", Factory.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+    page.goto("/staff/claims/adjustments")
+    page.get_by_text("Deux tickets refusés à tort").wait_for(timeout=60_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    screenshot(page, "adjustments-360")
+    page.get_by_role("button", name="Approuver 20,00").click()
+    page.get_by_text("Ajustement approuvé").wait_for(timeout=60_000)
+    context.close()
+    assert _current(world).total_cents == 2000

@@ -7,6 +7,8 @@ the server's disk, a link, an unclosed tag), `&`, quotes and braces. Each PDF is
 its real route and read back: the text is there as typed, and no image or link was embedded.
 """
 import io
+import os
+import tempfile
 from datetime import timedelta
 
 import pypdf
@@ -30,11 +32,14 @@ NON_LATIN = " Ωμέγα Алёна"
 
 
 @pytest.fixture
-def server_image(tmp_path) -> str:
-    """An image file on the server's disk, which an <img> tag would embed if markup were read."""
-    path = tmp_path / "secret.png"
+def server_image():
+    """An image file on the server's disk (a short path: fields hold 200 characters), which an <img>
+    tag would embed if markup were read."""
+    fd, path = tempfile.mkstemp(suffix=".png", dir="/tmp")
+    os.close(fd)
     Image.new("RGB", (40, 40), "red").save(path)
-    return str(path)
+    yield path
+    os.unlink(path)
 
 
 def markup(tag: str, image: str) -> str:
