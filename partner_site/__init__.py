@@ -3,11 +3,12 @@ import os
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from .config import Config
 from .compression import init_compression
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .private_files import instance_secret, private_file, private_folder
 
 
 def create_app(config=None) -> Flask:
@@ -25,10 +26,11 @@ def create_app(config=None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_folder(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "partner_site.sqlite3")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    _private_sqlite_files(uri)
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
     if uri.startswith("postgresql"):
@@ -38,6 +40,8 @@ def create_app(config=None) -> Flask:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if not app.config.get("SECRET_KEY") and not production:
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     _check_production_secret(app, production)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -62,6 +66,7 @@ def create_app(config=None) -> Flask:
     from . import api, auth, backoffice, claims, finance, offline, review, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
+    from .privacy_headers import register_privacy_headers
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
@@ -74,15 +79,28 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(backoffice.bp)
     app.register_blueprint(offline.bp)
     register_http(app)
+    register_privacy_headers(app)
     register_cli(app)
     return app
 
 
+def _private_sqlite_files(uri: str) -> None:
+    """Keep a SQLite database file (and so its -wal and -shm files) readable by the site's user only."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or not os.path.isdir(os.path.dirname(os.path.abspath(url.database))):
+        return
+    private_file(url.database)
+    for suffix in ("-wal", "-shm"):  # left by an older version with wider permissions
+        if os.path.exists(url.database + suffix):
+            private_file(url.database + suffix)
+
+
 def _check_production_secret(app: Flask, production: bool) -> None:
-    """Refuse to start in production with the development secret key (or a short or repetitive one)."""
+    """Refuse to start in production without a real secret key (missing, short or repetitive)."""
     if production:
         secret = app.config.get("SECRET_KEY") or ""
-        if secret == "dev-only-not-secret" or len(secret) < 32 or len(set(secret)) < 8:
+        if len(secret) < 32 or len(set(secret)) < 8:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
 
 

@@ -80,6 +80,10 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "review.reject": INSTRUCTOR,
     "review.reinstate": INSTRUCTOR,
     "review.adjust": INSTRUCTOR,
+    # Adjustments that raise what is paid: any money staff but their author approves or refuses.
+    "review.adjustments_page": STAFF,
+    "review.approve_adjustment": STAFF,
+    "review.refuse_adjustment": STAFF,
     "finance.index": FINANCE,
     "finance.accounts": FINANCE,
     "finance.validate_account": FINANCE,

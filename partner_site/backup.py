@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 
 from .extensions import db
+from .private_files import private_file, private_folder
 
 
 def backup_sqlite(source_path: str, target_path: str) -> dict:
@@ -47,8 +48,7 @@ def backup_postgresql(url, target_path: str) -> dict:
 
 def default_target(engine: str) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    folder = os.path.join(current_app.instance_path, "backups")
-    os.makedirs(folder, exist_ok=True)
+    folder = private_folder(os.path.join(current_app.instance_path, "backups"))
     return os.path.join(folder, f"partner_site-{stamp}.{'sqlite3' if engine == 'sqlite' else 'dump'}")
 
 
@@ -61,6 +61,7 @@ def backup_command(target):
     target = target or default_target(engine)
     if os.path.exists(target):
         raise click.ClickException(f"{target} exists: choose another file")
+    private_file(target)  # created empty and 0600 first: the copy holds personal data and IBANs
     if engine == "sqlite":
         result = backup_sqlite(url.database, target)
     else:

@@ -1,11 +1,11 @@
 """Operational commands: `flask --app wsgi <group> <command>`; each has --help."""
-import csv
 import json
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from . import csvfile
 from .domain import booklets as booklet_ops
 from .domain.clock import local_today
 from .domain.errors import DomainError
@@ -108,7 +108,7 @@ def export_booklets(campaign_id, out):
     """Write the print shop's CSV: serial,check_code,code,booklet,status."""
     from .printing import printshop
 
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvfile.Writer(out, lineterminator="\n")
     writer.writerow(printshop.HEADER)
     writer.writerows(printshop.rows(_campaign(campaign_id), local_today()))
 

@@ -5,7 +5,8 @@ import os
 class Config:
     """Defaults for a newcomer's machine: SQLite under instance/, keys under instance/."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset outside production: a random key kept in instance/secret_key (production refuses to start).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SIGNING_KEYS_FILE = os.environ.get("SIGNING_KEYS_FILE")  # None: instance/signing_keys.json
@@ -39,6 +40,8 @@ class Config:
     # Voucher numbering prefix shown on references, e.g. PN31-2021-000123.
     TERRITORY_CODE = os.environ.get("TERRITORY_CODE", "31")
     DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Département de la Haute-Garonne")
+    # Positive corrections of one paid claim never exceed this, whatever was refused (see docs/claims.md).
+    ADJUSTMENT_CAP_EUROS = int(os.environ.get("ADJUSTMENT_CAP_EUROS", "2000"))
     # The département's account that pays the claims (the debtor of the SEPA file). The defaults
     # are a well-formed demonstration account: set the real one in production.
     SEPA_DEBTOR_NAME = os.environ.get("SEPA_DEBTOR_NAME", "Departement de la Haute-Garonne")

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from partner_site import create_app
 from partner_site.access_policy import CALLERS, ENDPOINTS
-from partner_site.domain import bank, beneficiaries, invitations, payments, review
+from partner_site.domain import adjustments, bank, beneficiaries, invitations, payments, review
 from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
-from partner_site.models import Claim
+from partner_site.models import Claim, LineStatus
 
 from .bo_helpers import assigned_request, instructor, point
 from .claims_world import IBAN, BIC, campaign_for_last_month, make_world, validations
@@ -83,6 +83,8 @@ def matrix_world(factory):
     claim_ops.submit(a.manager, claim_id)
     review.approve(a.instructor, claim_id)
     batch = payments.build_batch(a.finance, [claim_id], local_today())
+    pending = adjustments.add_adjustment(a.instructor, a.partner.id, 1000, "Ajustement à approuver", claim_id,
+                                         status=LineStatus.PENDING)
     account = bank.submit_details(a.manager, a.partner, holder_name="Autre titulaire", iban=IBAN, bic=BIC,
                                   siret=a.partner.siret)
     invitation, token = invitations.invite_trainer(a.manager, email="invitee@asso.example", full_name="Nina Invitée")
@@ -90,7 +92,7 @@ def matrix_world(factory):
     member = factory.user("trainer", a.partner, full_name="Second Formateur")
     values = {"workshop_id": redemption.workshop_id, "claim_id": claim_id, "redemption_id": redemption.id,
               "account_id": account.id, "batch_id": batch.id, "invitation_id": invitation.id, "token": token,
-              "user_id": member.id, "action": "deactivate", "filename": "css/site.css",
+              "user_id": member.id, "line_id": pending.id, "action": "deactivate", "filename": "css/site.css",
               **_back_office(factory, a, campaign)}
     users = {"anonymous": None, "trainer_a": a.trainer, "manager_a": a.manager, "manager_b": b.manager,
              "instructor": a.instructor, "finance": a.finance}

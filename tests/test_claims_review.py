@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from partner_site.domain import anomalies, payments, redemption, review
+from partner_site.domain import adjustments, anomalies, payments, redemption, review
 from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.domain.errors import DomainError
@@ -184,9 +184,9 @@ def test_a_paid_claim_is_corrected_by_a_negative_line_on_the_next_claim(factory,
     assert "Ticket frauduleux" in line.label and current.total_cents == -1000
     assert "Ticket frauduleux" in login(world.manager).get("/claims/").get_data(as_text=True)
     assert "trop-perçu ne peut dépasser" in refusal(
-        lambda: review.correct_paid_claim(world.instructor, claim.id, -3001, "Trop"))
+        lambda: adjustments.correct_paid_claim(world.instructor, claim.id, -3001, "Trop"))
     assert "Seule une demande payée" in refusal(
-        lambda: review.correct_paid_claim(world.instructor, current.id, -100, "Pas payée"))
+        lambda: adjustments.correct_paid_claim(world.instructor, current.id, -100, "Pas payée"))
     assert app_check(world) == 0
 
 
@@ -203,7 +203,7 @@ def test_a_debt_larger_than_the_month_is_carried_forward_and_an_empty_total_is_s
     claim = _claim(world)
     claim_ops.submit(world.manager, claim.id)
     _pay(world, claim)
-    review.correct_paid_claim(world.instructor, claim.id, -1000, "Trop-perçu")
+    adjustments.correct_paid_claim(world.instructor, claim.id, -1000, "Trop-perçu")
     db.session.commit()
     current = db.session.execute(sa.select(Claim).where(Claim.partner_id == world.partner.id,
                                                         Claim.period == local_today().replace(day=1))).scalar_one()

@@ -91,7 +91,9 @@ SPEC = {
                 "paid_at": {"type": "string", "format": "date-time", "nullable": True}}},
             "ClaimLine": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["redemption", "adjustment"]},
-                "status": {"type": "string", "enum": ["accepted", "rejected"]},
+                "status": {"type": "string", "enum": ["accepted", "rejected", "pending"],
+                           "description": "pending: an adjustment that raises the claim, waiting for a second "
+                                          "staff member's approval; counted only once accepted"},
                 "amount_cents": {"type": "integer", "description": "negative for an adjustment that recovers money"},
                 "serial": {"type": "string", "nullable": True}, "workshop_id": {"type": "integer", "nullable": True},
                 "workshop_title": {"type": "string", "nullable": True}, "trainer": {"type": "string", "nullable": True},

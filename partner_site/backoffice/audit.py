@@ -1,9 +1,8 @@
 """The audit log viewer: filter by actor, object, action and date; export as CSV."""
-from datetime import date
-
 from flask import render_template, request
 
 from ..access import staff_required
+from ..bounds import day_arg, id_arg
 from ..domain import audit_log
 from ..extensions import db
 from . import bp
@@ -12,20 +11,13 @@ from .helpers import csv_response
 EXPORT_LIMIT = 100_000
 
 
-def _day(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name) or "")
-    except ValueError:
-        return None
-
-
 def _filter() -> audit_log.AuditFilter:
     args = request.args
     return audit_log.AuditFilter(actor=(args.get("actor") or "").strip()[:200],
                                  object_type=(args.get("object_type") or "").strip()[:40],
                                  object_id=(args.get("object_id") or "").strip()[:40],
                                  action=(args.get("action") or "").strip()[:60],
-                                 date_from=_day("date_from"), date_to=_day("date_to"))
+                                 date_from=day_arg(request.args, "date_from"), date_to=day_arg(request.args, "date_to"))
 
 
 @bp.get("/audit")
@@ -33,7 +25,7 @@ def _filter() -> audit_log.AuditFilter:
 def audit():
     """Show the audit log, newest first, 50 events a page."""
     f = _filter()
-    events, next_before = audit_log.page(f, request.args.get("before", type=int))
+    events, next_before = audit_log.page(f, id_arg(request.args, "before"))
     args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template("backoffice/audit.html", events=events, f=f, next_before=next_before, args=args,
                            object_types=audit_log.object_types())

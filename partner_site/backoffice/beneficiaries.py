@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import instructor_required
+from ..bounds import id_arg
 from ..domain import beneficiaries as requests_ops
 from ..domain import booklets as booklet_ops
 from ..domain.clock import local_today
@@ -58,7 +59,7 @@ def requests():
     q = (request.args.get("q") or "").strip()
     if q:
         query = query.where(BeneficiaryRequest.last_name.ilike(f"%{q.replace('%', '')}%"))
-    before = request.args.get("before", type=int)
+    before = id_arg(request.args, "before")
     if before:
         query = query.where(BeneficiaryRequest.id < before)
     found = db.session.execute(query.order_by(BeneficiaryRequest.id.desc()).limit(PAGE + 1)).scalars().all()

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import instructor_required, staff_required
+from ..bounds import id_arg
 from ..domain import booklets as booklet_ops
 from ..domain import campaigns as campaign_ops
 from ..domain import reception
@@ -75,7 +76,7 @@ def campaign(campaign_id):
     generate.reception_point.choices = _point_choices(_("— siège (non affectés) —"))
     dispatch.from_point.choices = _point_choices(_("Siège (non affectés)"))
     dispatch.to_point.choices = _point_choices(_("—"))[1:]
-    after = request.args.get("after", type=int) or 0
+    after = id_arg(request.args, "after") or 0
     booklets = db.session.execute(
         sa.select(Booklet).where(Booklet.campaign_id == campaign.id, Booklet.number > after)
         .options(sa.orm.joinedload(Booklet.reception_point)).order_by(Booklet.number).limit(BOOKLETS_SHOWN + 1)

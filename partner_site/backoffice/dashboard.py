@@ -4,6 +4,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from ..access import staff_required
+from ..bounds import id_arg
 from ..domain import campaigns as campaign_ops
 from ..domain import stats
 from ..domain.clock import local_today
@@ -18,7 +19,7 @@ PARTNERS_SHOWN = 15
 
 def _campaign_filter():
     """Return the campaign id chosen in ?campaign= (None for all), 404 for an unknown one."""
-    campaign_id = request.args.get("campaign", type=int)
+    campaign_id = id_arg(request.args, "campaign")
     if campaign_id and db.session.get(Campaign, campaign_id) is None:
         abort(404)
     return campaign_id or None

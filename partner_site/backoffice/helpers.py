@@ -1,11 +1,10 @@
 """What the back-office routes share: loaders that 404, DomainError into form errors, CSV answers."""
-import csv
-import io
 from typing import Iterable
 
 from flask import Response, abort, flash, redirect, stream_with_context
 from flask_babel import gettext as _
 
+from .. import csvfile
 from ..domain.errors import DomainError
 from ..extensions import db
 
@@ -71,22 +70,8 @@ def first_error(form) -> str:
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[list]) -> Response:
-    """Stream a CSV file (UTF-8 with a BOM, so that spreadsheets read the accents)."""
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        buffer.write("\ufeff")
-        writer.writerow(header)
-        for i, row in enumerate(rows, 1):
-            writer.writerow(row)
-            if i % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+    """Stream a CSV file (UTF-8 with a BOM, so that spreadsheets read the accents; formulas neutralised)."""
+    return Response(stream_with_context(csvfile.stream(header, rows)), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

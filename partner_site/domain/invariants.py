@@ -129,7 +129,41 @@ def paid_claims_unchanged():
             yield Discrepancy("paid_claim_amount", f"claim {reference}", f"total {total} != paid {paid or 0}")
 
 
-CHECKS = [claim_totals, batch_totals, tickets_paid_once, lines_live, paid_claims_unchanged]
+def adjustments_approved():
+    """An adjustment that raises what is paid counts only once someone other than its author approved it.
+
+    The exceptions are a claim's own carried balance (+x on the claim, matched by -x carried to a
+    later claim), and nothing waiting for approval sits on a claim already approved or paid.
+    """
+    rows = db.session.execute(
+        sa.select(ClaimLine.id, ClaimLine.claim_id, ClaimLine.amount_cents, ClaimLine.created_by_id,
+                  ClaimLine.approved_by_id)
+        .where(ClaimLine.kind == LineKind.ADJUSTMENT, ClaimLine.amount_cents > 0,
+               ClaimLine.status == LineStatus.ACCEPTED, ClaimLine.adjusts_claim_id != ClaimLine.claim_id,
+               sa.or_(ClaimLine.approved_by_id.is_(None), ClaimLine.created_by_id.is_(None),
+                      ClaimLine.approved_by_id == ClaimLine.created_by_id)))
+    for line_id, claim_id, cents, author, approver in rows:
+        yield Discrepancy("adjustment_not_approved", f"line {line_id} of claim {claim_id}",
+                          f"+{cents} counted, made by user {author}, approved by {approver or 'nobody'}")
+    debt = sa.orm.aliased(ClaimLine)
+    carried_to = (sa.select(debt.id).where(debt.adjusts_claim_id == ClaimLine.claim_id, debt.claim_id != ClaimLine.claim_id,
+                                           debt.amount_cents == -ClaimLine.amount_cents).exists())
+    for line_id, claim_id in db.session.execute(
+            sa.select(ClaimLine.id, ClaimLine.claim_id).where(
+                ClaimLine.kind == LineKind.ADJUSTMENT, ClaimLine.amount_cents > 0,
+                ClaimLine.adjusts_claim_id == ClaimLine.claim_id, ~carried_to)):
+        yield Discrepancy("adjustment_not_approved", f"line {line_id} of claim {claim_id}",
+                          "a carried balance without the debt it carries")
+    waiting = db.session.execute(
+        sa.select(ClaimLine.id, Claim.reference, Claim.status).join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(ClaimLine.status == LineStatus.PENDING,
+               Claim.status.not_in([ClaimStatus.OPEN, ClaimStatus.SUBMITTED])))
+    for line_id, reference, status in waiting:
+        yield Discrepancy("adjustment_pending_on_decided_claim", f"line {line_id} of claim {reference}",
+                          f"waiting for approval on a claim already {status.value}")
+
+
+CHECKS = [claim_totals, batch_totals, tickets_paid_once, lines_live, paid_claims_unchanged, adjustments_approved]
 
 
 def run_checks():

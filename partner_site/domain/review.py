@@ -1,4 +1,4 @@
-"""The instructor's review: reject chosen lines with a reason, approve, correct a paid claim.
+"""The instructor's review: reject chosen lines with a reason, approve (corrections: see `adjustments`).
 
 Instructors approve, finance staff pay: the domain refuses that one person does both to one
 claim (and the database refuses it too, see `ck_claims_approver_does_not_pay`).
@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, TicketStatus, record, utcnow
-from . import notifications
-from .claims import current_open_claim_id, mark_tickets
+from ..models import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus, TicketStatus, utcnow
+from . import adjustments, notifications
+from .claims import mark_tickets
 from .errors import DomainError
 from .locking import load_one, move
 from .payments import seal
@@ -88,6 +88,10 @@ def approve(user, claim_id) -> Claim:
     """
     claim = get_claim(claim_id, for_update=True)
     _reviewable(claim)
+    if adjustments.pending_on(claim.id):
+        raise DomainError("not_reviewable", _("Un ajustement de cette demande attend sa seconde approbation : "
+                                              "faites-le approuver ou refuser (page « Ajustements ») avant "
+                                              "d'approuver la demande."))
     if claim.total_cents < 0:
         _carry_forward(user, claim)
     move(claim, ClaimStatus.APPROVED, user, approved_at=utcnow(), approved_by_id=user.id)
@@ -102,42 +106,8 @@ def approve(user, claim_id) -> Claim:
 def _carry_forward(user, claim: Claim) -> None:
     debt = -claim.total_cents
     label = _("Solde négatif reporté de la demande %(ref)s", ref=claim.reference)
-    add_adjustment(user, claim.partner_id, -debt, label, adjusts_claim_id=claim.id)
+    adjustments.add_adjustment(user, claim.partner_id, -debt, label, adjusts_claim_id=claim.id)
     db.session.add(ClaimLine(claim_id=claim.id, kind=LineKind.ADJUSTMENT, amount_cents=debt, created_by_id=user.id,
                              label=_("Solde reporté sur la prochaine demande"), adjusts_claim_id=claim.id))
     db.session.flush()
     _move_total(claim, debt, lines=1)
-
-
-def add_adjustment(user, partner_id: int, cents: int, label: str, adjusts_claim_id: int) -> ClaimLine:
-    """Put an adjustment line on the partner's open claim of the current month."""
-    claim_id = current_open_claim_id(partner_id)
-    raised = db.session.execute(
-        sa.update(Claim).where(Claim.id == claim_id, Claim.status == ClaimStatus.OPEN)
-        .values(total_cents=Claim.total_cents + cents).execution_options(synchronize_session=False)).rowcount
-    if not raised:
-        raise RuntimeError(f"claim {claim_id} is no longer open")
-    line = ClaimLine(claim_id=claim_id, kind=LineKind.ADJUSTMENT, amount_cents=cents, label=label[:300],
-                     adjusts_claim_id=adjusts_claim_id, created_by_id=user.id)
-    db.session.add(line)
-    db.session.flush()
-    record(user, "claim.adjusted", line, object_type="claim", object_id=adjusts_claim_id,
-           after={"amount_cents": cents, "label": label, "carried_to_claim": claim_id})
-    return line
-
-
-def correct_paid_claim(user, claim_id, cents, reason) -> ClaimLine:
-    """Correct a paid claim (overpayment, fraud found later) by a line on the partner's next claim."""
-    claim = get_claim(claim_id)
-    if claim.status != ClaimStatus.PAID:
-        raise DomainError("bad_request", _("Seule une demande payée se corrige par un ajustement ; "
-                                           "avant paiement, refusez les tickets concernés."))
-    if not isinstance(cents, int) or isinstance(cents, bool) or cents == 0:
-        raise DomainError("bad_request", _("Indiquez un montant non nul (négatif pour un trop-perçu)."),
-                          field="amount")
-    if -cents > claim.total_cents:
-        raise DomainError("bad_request", _("Un trop-perçu ne peut dépasser le montant payé (%(total)s).",
-                                           total=notifications.money(claim.total_cents)), field="amount")
-    reason = _clean_reason(reason)
-    label = _("Ajustement de la demande %(ref)s : %(reason)s", ref=claim.reference, reason=reason)
-    return add_adjustment(user, claim.partner_id, cents, label, adjusts_claim_id=claim.id)

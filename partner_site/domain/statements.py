@@ -4,7 +4,6 @@ The PDF embeds Bitstream Vera (shipped with reportlab) so accents and the euro s
 extract the same everywhere; it is built as a stream of table rows, so a claim of thousands
 of tickets paginates with its header repeated.
 """
-import csv
 import io
 import os
 
@@ -19,11 +18,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
+from .. import csvfile
 from ..extensions import db
 from ..formatting import money
 from ..models import Claim, ClaimStatus, LineKind, LineStatus, Payment
+from ..printing.text import paragraph
 from .bank import current_account
 from .claim_views import all_lines
 from .clock import to_local
@@ -68,7 +69,9 @@ def account_for(claim: Claim):
 
 def _line_cells(line) -> list[str]:
     if line.kind == LineKind.ADJUSTMENT:
-        return ["", _("Ajustement"), line.label or "", "", pdf_money(line.amount_cents), _("Ajustement")]
+        status = {LineStatus.PENDING: _("En attente de seconde approbation (non compté)"),
+                  LineStatus.REJECTED: _("Refusé (non compté)")}.get(line.status, _("Ajustement"))
+        return ["", _("Ajustement"), line.label or "", "", pdf_money(line.amount_cents), status]
     day = to_local(line.scanned_at).strftime("%d/%m/%Y %H:%M")
     status = _("Accepté") if line.status == LineStatus.ACCEPTED else _("Refusé : %(reason)s",
                                                                          reason=line.reject_reason)
@@ -89,8 +92,8 @@ def statement_pdf(claim: Claim) -> bytes:
     department = current_app.config["DEPARTMENT_NAME"]
 
     story = [
-        Paragraph(_("Bordereau de remise – Pass numérique"), title),
-        Paragraph(f"{department} · " + _("Demande de remboursement %(ref)s", ref=claim.reference or _("(non envoyée)")),
+        paragraph(_("Bordereau de remise – Pass numérique"), title),
+        paragraph(f"{department} · " + _("Demande de remboursement %(ref)s", ref=claim.reference or _("(non envoyée)")),
                   base),
         Spacer(1, 4 * mm),
         _key_values([
@@ -105,13 +108,13 @@ def statement_pdf(claim: Claim) -> bytes:
             *_payment_rows(claim),
         ], regular, bold),
         Spacer(1, 4 * mm),
-        Paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
+        paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
                     count=len(accepted), amount=pdf_money(sum(line.amount_cents for line in accepted)),
                     rejected=len(rejected)), base),
         Spacer(1, 3 * mm),
     ]
     header = [_("Date"), _("Ticket"), _("Atelier"), _("Formateur"), _("Montant"), _("Statut")]
-    rows = [header] + [[Paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
+    rows = [header] + [[paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
                        for line in lines]
     rows.append(["", "", "", _("Total"), pdf_money(claim.total_cents), ""])
     table = LongTable(rows, colWidths=[26 * mm, 24 * mm, 46 * mm, 30 * mm, 22 * mm, 32 * mm], repeatRows=1,
@@ -127,7 +130,7 @@ def statement_pdf(claim: Claim) -> bytes:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     story += [table, Spacer(1, 4 * mm),
-              Paragraph(_("Total de la demande : %(total)s", total=pdf_money(claim.total_cents)), heading)]
+              paragraph(_("Total de la demande : %(total)s", total=pdf_money(claim.total_cents)), heading)]
     out = io.BytesIO()
     footer = _("Pass numérique · %(ref)s · page", ref=claim.reference or "")
 
@@ -167,17 +170,11 @@ CSV_HEADER = ["reference", "periode", "structure", "siret", "ligne", "type", "da
 
 def statement_csv(claim: Claim) -> str:
     """Write the claim's lines as a CSV (semicolons, UTF-8 with BOM, so spreadsheets open it as is)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
     partner = claim.partner
-    for line in all_lines(claim.id):
-        writer.writerow([
-            claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, line.id,
-            line.kind.value, to_local(line.scanned_at).strftime("%Y-%m-%d %H:%M") if line.scanned_at else "",
-            line.serial, line.workshop_title or line.label or "", line.trainer or "", line.amount_cents,
-            line.status.value, line.reject_reason or ""])
-    writer.writerow([claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, "", "total",
-                     "", "", "", "", claim.total_cents, "", ""])
-    return out.getvalue()
+    rows = [[claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, line.id,
+             line.kind.value, to_local(line.scanned_at).strftime("%Y-%m-%d %H:%M") if line.scanned_at else "",
+             line.serial, line.workshop_title or line.label or "", line.trainer or "", line.amount_cents,
+             line.status.value, line.reject_reason or ""] for line in all_lines(claim.id)]
+    rows.append([claim.reference or "", claim.period.strftime("%Y-%m"), partner.name, partner.siret, "", "total",
+                 "", "", "", "", claim.total_cents, "", ""])
+    return csvfile.text(CSV_HEADER, rows, delimiter=";")

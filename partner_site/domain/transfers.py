@@ -3,13 +3,11 @@
 The file's message id is the batch reference: a bank refuses a second file with the same
 message id, so uploading a batch twice cannot pay it twice.
 """
-import csv
-import io
-
 from flask import current_app
 from flask_babel import gettext as _
 from sepaxml import SepaTransfer
 
+from .. import csvfile
 from ..models import BankAccountStatus, PaymentBatch
 from .errors import DomainError
 from .notifications import period_label
@@ -64,14 +62,11 @@ CSV_HEADER = ["lot", "demande", "periode", "structure", "siret", "titulaire", "i
 
 def batch_csv(batch: PaymentBatch) -> str:
     """Write the batch's payments as a CSV for the accountant (semicolons, decimal commas, UTF-8 BOM)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    rows = []
     for payment in live_payments(batch):
         claim, account = payment.claim, payment.bank_account
         euros, cents = divmod(payment.amount_cents, 100)
-        writer.writerow([batch.reference, claim.reference, claim.period.strftime("%Y-%m"), payment.partner.name,
-                         account.siret, account.holder_name, account.iban, account.bic, f"{euros},{cents:02d}",
-                         payment.amount_cents])
-    return out.getvalue()
+        rows.append([batch.reference, claim.reference, claim.period.strftime("%Y-%m"), payment.partner.name,
+                     account.siret, account.holder_name, account.iban, account.bic, f"{euros},{cents:02d}",
+                     payment.amount_cents])
+    return csvfile.text(CSV_HEADER, rows, delimiter=";")

@@ -3,18 +3,19 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..bounds import SaneDate
 from ..review.forms import LinesField
 
 
 class BuildBatchForm(FlaskForm):
     claims = LinesField(_l("Demandes"), validators=[DataRequired(_l("Cochez au moins une demande approuvée."))])
     requested_on = DateField(_l("Date d'exécution demandée"), validators=[
-        DataRequired(_l("Indiquez la date d'exécution demandée à la banque."))])
+        DataRequired(_l("Indiquez la date d'exécution demandée à la banque.")), SaneDate()])
 
 
 class ExecuteBatchForm(FlaskForm):
     executed_on = DateField(_l("Date d'exécution par la banque"), validators=[
-        DataRequired(_l("Indiquez la date d'exécution."))])
+        DataRequired(_l("Indiquez la date d'exécution.")), SaneDate()])
     bank_reference = StringField(_l("Référence de l'opération bancaire"), validators=[
         DataRequired(_l("Indiquez la référence donnée par la banque.")), Length(max=100)])
 

@@ -86,11 +86,13 @@ class LineKind(str, enum.Enum):
 class LineStatus(Lifecycle):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    # A positive adjustment waiting for a second staff member: counted nowhere until approved.
+    PENDING = "pending"
 
     @classmethod
     def moves(cls):
         # An instructor may change their mind until the claim is approved (checked by the domain).
-        return {cls.ACCEPTED: (cls.REJECTED,), cls.REJECTED: (cls.ACCEPTED,)}
+        return {cls.ACCEPTED: (cls.REJECTED,), cls.REJECTED: (cls.ACCEPTED,), cls.PENDING: (cls.ACCEPTED, cls.REJECTED)}
 
 
 class ClaimLine(TimestampMixin, db.Model):
@@ -113,9 +115,14 @@ class ClaimLine(TimestampMixin, db.Model):
     # For an adjustment: the earlier claim it corrects, and the staff member who made it.
     adjusts_claim_id = sa.Column(sa.Integer, sa.ForeignKey("claims.id"))
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"))
+    # For an adjustment that raises what is paid: the second staff member who approved it.
+    approved_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"))
+    approved_at = sa.Column(sa.DateTime)
 
     claim = db.relationship("Claim", back_populates="lines", foreign_keys=[claim_id])
     adjusts_claim = db.relationship("Claim", foreign_keys=[adjusts_claim_id])
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+    approved_by = db.relationship("User", foreign_keys=[approved_by_id])
     redemption = db.relationship("Redemption", backref=db.backref("claim_line", uselist=False))
 
     __table_args__ = (
@@ -124,7 +131,18 @@ class ClaimLine(TimestampMixin, db.Model):
         sa.CheckConstraint("kind = 'adjustment' OR amount_cents > 0", name="redemption_amount_positive"),
         sa.CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
         sa.CheckConstraint("(status = 'rejected') = (reject_reason IS NOT NULL)", name="rejection_has_reason"),
-        sa.CheckConstraint("kind = 'redemption' OR status = 'accepted'", name="adjustment_not_rejected"),
+        # Only a positive adjustment waits for approval or is refused; a debt (negative) counts at once.
+        sa.CheckConstraint("kind = 'redemption' OR status = 'accepted' OR amount_cents > 0",
+                           name="adjustment_not_rejected"),
+        sa.CheckConstraint("status <> 'pending' OR (kind = 'adjustment' AND amount_cents > 0)",
+                           name="pending_is_positive_adjustment"),
+        # Four eyes: an adjustment that raises what is paid counts only once someone else approved it.
+        # (A claim's own carried balance, `adjusts_claim_id = claim_id`, brings a negative total to zero.)
+        sa.CheckConstraint("kind = 'redemption' OR amount_cents < 0 OR status <> 'accepted' "
+                           "OR adjusts_claim_id = claim_id OR (approved_by_id IS NOT NULL "
+                           "AND created_by_id IS NOT NULL AND approved_by_id <> created_by_id)",
+                           name="positive_adjustment_approved_by_another"),
+        sa.CheckConstraint("(approved_by_id IS NULL) = (approved_at IS NULL)", name="approval_has_date"),
         # No ticket paid twice: a ticket is on at most one accepted line, ever.
         sa.Index("uq_claim_lines_accepted_ticket", "ticket_id", unique=True,
                  sqlite_where=sa.text("status = 'accepted'"), postgresql_where=sa.text("status = 'accepted'")),

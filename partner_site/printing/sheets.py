@@ -74,8 +74,6 @@ class Layout:
         width = TICKET_W - QR_SIZE - 12
         self.text_x = 4 + QR_SIZE + 4
         self.position = _("Carnet %(serial)s · %(n)s/%(size)s", serial="{serial}", n="{n}", size=campaign.booklet_size)
-        self.header = _("Carnet n° %(serial)s · %(campaign)s · %(n)s tickets", serial="{serial}",
-                        campaign=campaign.name, n=campaign.booklet_size)
         page = PageCanvas()  # in the ticket's own coordinates: its bottom-left corner is (0, 0)
         # Blue band, inset from the cut so a slightly-off cut leaves no colour on the neighbour.
         page.rect(2, TICKET_H - 11, TICKET_W - 4, 9, fill=BLUE)
@@ -110,7 +108,10 @@ def booklet_page(layout: Layout, booklet_serial: str, tickets: list[PrintedTicke
     """Return the content stream of one booklet's sheet."""
     page = PageCanvas()
     _cut_marks(page)
-    page.text(LEFT + 4, PAGE_H - BOTTOM + 3.5, layout.header.format(serial=booklet_serial), "regular", 7, color=GREY)
+    # Formatted per page, not through str.format: a campaign name is user text and may hold braces.
+    header = _("Carnet n° %(serial)s · %(campaign)s · %(n)s tickets", serial=booklet_serial,
+               campaign=layout.campaign.name, n=layout.campaign.booklet_size)
+    page.text(LEFT + 4, PAGE_H - BOTTOM + 3.5, header, "regular", 7, color=GREY)
     for i, ticket in enumerate(tickets):
         col, row = i % COLUMNS, i // COLUMNS
         _ticket(page, LEFT + col * TICKET_W, BOTTOM + (ROWS - 1 - row) * TICKET_H, layout, booklet_serial, ticket)

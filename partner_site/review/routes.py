@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import instructor_required, staff_required
+from ..domain import adjustments
 from ..claims import downloads
 from ..claims.actions import form_errors, page_arg, run
 from ..domain import anomalies, claim_views, notifications, sync
@@ -10,7 +11,14 @@ from ..domain import review as service
 from ..domain.bank import current_account
 from ..models import ClaimStatus
 from . import bp
-from .forms import AdjustForm, ApproveForm, ReinstateLinesForm, RejectLinesForm
+from .forms import (
+    AdjustForm,
+    ApproveAdjustmentForm,
+    ApproveForm,
+    RefuseAdjustmentForm,
+    ReinstateLinesForm,
+    RejectLinesForm,
+)
 
 QUEUE_STATUSES = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.IN_BATCH, ClaimStatus.PAID]
 
@@ -55,6 +63,8 @@ def detail(claim_id: int):
                  "trainers": claim_views.by_trainer(claim.id)},
         account=current_account(claim.partner_id), reject_form=RejectLinesForm(), reinstate_form=ReinstateLinesForm(),
         approve_form=ApproveForm(), adjust_form=AdjustForm(),
+        ceiling=adjustments.ceiling(claim) if claim.status == ClaimStatus.PAID else None,
+        corrections=adjustments.against(claim.id), pending=adjustments.pending_on(claim.id),
         can_review=current_user.role.value == "instructor" and claim.status == ClaimStatus.SUBMITTED)
 
 
@@ -104,16 +114,49 @@ def approve(claim_id: int):
 @bp.post("/<int:claim_id>/adjust")
 @instructor_required
 def adjust(claim_id: int):
-    """Correct a paid claim by an adjustment line carried into the partner's next claim."""
+    """Correct a paid claim: a debt counts at once on the partner's next claim, money added once approved."""
     service.get_claim(claim_id)
     form = AdjustForm()
     if not form.validate_on_submit():
         form_errors(form)
         return _redirect(claim_id)
     cents = int(form.amount.data * 100)
-    return run(lambda: service.correct_paid_claim(current_user, claim_id, cents, form.reason.data),
-               _("Ajustement enregistré : il figurera sur la prochaine demande de l'association."),
+    done = _("Ajustement enregistré : il figurera sur la prochaine demande de l'association.") if cents < 0 else \
+        _("Ajustement proposé : il ne comptera qu'après la seconde approbation d'une autre personne "
+          "(instructeur ou payeur).")
+    return run(lambda: adjustments.correct_paid_claim(current_user, claim_id, cents, form.reason.data), done,
                url_for("review.detail", claim_id=claim_id))
+
+
+@bp.get("/adjustments")
+@staff_required
+def adjustments_page():
+    """List the adjustments that raise what is paid and wait for a second staff member's approval."""
+    return render_template("review/adjustments.html", waiting=adjustments.waiting(),
+                           approve_form=ApproveAdjustmentForm(), refuse_form=RefuseAdjustmentForm())
+
+
+@bp.post("/adjustments/<int:line_id>/approve")
+@staff_required
+def approve_adjustment(line_id: int):
+    """Approve an adjustment proposed by someone else: it counts from now on."""
+    if not ApproveAdjustmentForm().validate_on_submit():
+        abort(400)
+    return run(lambda: adjustments.approve_adjustment(current_user, line_id),
+               _("Ajustement approuvé : il compte désormais dans la demande de l'association."),
+               url_for("review.adjustments_page"))
+
+
+@bp.post("/adjustments/<int:line_id>/refuse")
+@staff_required
+def refuse_adjustment(line_id: int):
+    """Refuse an adjustment (or withdraw one's own): it never counts."""
+    form = RefuseAdjustmentForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(url_for("review.adjustments_page"))
+    return run(lambda: adjustments.refuse_adjustment(current_user, line_id, form.reason.data),
+               _("Ajustement refusé : il ne comptera pas."), url_for("review.adjustments_page"))
 
 
 def _redirect(claim_id: int):

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ...bounds import SaneDate
 from .common import EurosField
 
 
@@ -15,14 +16,16 @@ class CampaignForm(FlaskForm):
                             validators=[DataRequired(_l("Indiquez le territoire.")), Length(max=100)])
     budget = EurosField(_l("Budget (€)"))
     face_value = EurosField(_l("Valeur faciale d'un ticket (€)"), minimum=Decimal("0.01"), default=10)
-    starts_on = DateField(_l("Début de validité"), validators=[DataRequired(_l("Date de début attendue."))])
-    ends_on = DateField(_l("Fin de validité"), validators=[DataRequired(_l("Date de fin attendue."))])
+    starts_on = DateField(_l("Début de validité"), validators=[DataRequired(_l("Date de début attendue.")),
+                                                                           SaneDate()])
+    ends_on = DateField(_l("Fin de validité"), validators=[DataRequired(_l("Date de fin attendue.")), SaneDate()])
     grace_days = IntegerField(_l("Délai de tolérance après la fin (jours)"), default=31,
                               validators=[InputRequired(_l("Indiquez un nombre de jours.")),
                                           NumberRange(0, 366, _l("De 0 à 366 jours."))])
+    # "%%": WTForms formats a NumberRange message with % (a lone "%" made every refusal a 500).
     state_share_percent = IntegerField(_l("Part de l'État (%)"), default=50,
                                        validators=[InputRequired(_l("Indiquez la part de l'État.")),
-                                                   NumberRange(0, 100, _l("De 0 à 100 %."))])
+                                                   NumberRange(0, 100, _l("De 0 à 100 %%."))])
 
 
 class GenerateForm(FlaskForm):
