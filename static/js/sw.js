@@ -72,7 +72,8 @@ self.addEventListener("message", function (event) {
   event.waitUntil(Promise.all(data.urls.map(function (href) {
     var url = new URL(href, self.location.origin);
     if (url.origin !== self.location.origin || !(isPage(url) || isAsset(url))) return null;
-    return fetch(url, {credentials: "same-origin"}).then(function (response) {
+    // What the page has just loaded is taken from the browser's HTTP cache, not downloaded again.
+    return fetch(url, {credentials: "same-origin", cache: "force-cache"}).then(function (response) {
       return keep(isPage(url) ? PAGES : ASSETS, url.href, response);
     }).catch(function () { return null; });
   })).then(function () {
