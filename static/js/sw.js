@@ -1,14 +1,15 @@
 /* The service worker: lets a trainer open the scan page with no network once it was opened online.
  *
  * Pages of /workshops/ go to the network first and fall back to the copy kept from the last visit;
- * static files (CSS, scripts, the QR decoder) come from the cache first and are refreshed behind. The API is never cached:
- * the page itself keeps what it needs offline (keys, revocation list, queue) in IndexedDB.
- * The scan page asks for its own URL and its assets to be kept (message "keep").
+ * static files (CSS, the scan page's modules, the QR decoder) come from the cache first and are refreshed
+ * behind. The API is never cached: the page itself keeps what it needs offline (keys, revocation list,
+ * queue) in IndexedDB.
+ * The scan page asks for its own URL and every file it loaded to be kept (message "keep").
  */
 "use strict";
 
 var PAGES = "pages-v1";
-var ASSETS = "assets-v1";
+var ASSETS = "assets-v2";  // v2: the scan page's script as ES modules
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
