@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: venv vendor run run-https test test-sqlite test-postgres bench bench-claims page-weight migrate demo clean
+.PHONY: venv vendor run run-https test test-js test-sqlite test-postgres bench bench-claims page-weight migrate demo clean
 
 # Front-end code comes from npm (package-lock.json) and is copied to static/vendor/ (git-ignored).
 VENDOR_JSQR := static/vendor/jsqr/jsQR.js
@@ -53,9 +53,13 @@ run-https: demo
 	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
 		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app
 
-# The whole suite: SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(STAMP)
+# The whole suite: the JavaScript unit tests, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
+test: $(STAMP) test-js
 	$(BIN)/python -m pytest -q -rs tests
+
+# The scan page's logic (offline judge, codes, queue, API client) under Node's own test runner: no browser.
+test-js:
+	node --test --test-reporter=spec tests/js/*.test.mjs
 
 # Every script under bench/, one table (a few minutes); BENCH_FLAGS=--national for the claims at national scale.
 bench: $(STAMP)

@@ -1,14 +1,15 @@
 /* The service worker: lets a trainer open the scan page with no network once it was opened online.
  *
  * Pages of /workshops/ go to the network first and fall back to the copy kept from the last visit;
- * static files (CSS, scripts, the QR decoder) come from the cache first and are refreshed behind. The API is never cached:
- * the page itself keeps what it needs offline (keys, revocation list, queue) in IndexedDB.
- * The scan page asks for its own URL and its assets to be kept (message "keep").
+ * static files (CSS, the scan page's modules, the QR decoder) come from the cache first and are refreshed
+ * behind. The API is never cached: the page itself keeps what it needs offline (keys, revocation list,
+ * queue) in IndexedDB.
+ * The scan page asks for its own URL and every file it loaded to be kept (message "keep").
  */
 "use strict";
 
 var PAGES = "pages-v1";
-var ASSETS = "assets-v1";
+var ASSETS = "assets-v2";  // v2: the scan page's script as ES modules
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -72,7 +73,8 @@ self.addEventListener("message", function (event) {
   event.waitUntil(Promise.all(data.urls.map(function (href) {
     var url = new URL(href, self.location.origin);
     if (url.origin !== self.location.origin || !(isPage(url) || isAsset(url))) return null;
-    return fetch(url, {credentials: "same-origin"}).then(function (response) {
+    // What the page has just loaded is taken from the browser's HTTP cache, not downloaded again.
+    return fetch(url, {credentials: "same-origin", cache: "force-cache"}).then(function (response) {
       return keep(isPage(url) ? PAGES : ASSETS, url.href, response);
     }).catch(function () { return null; });
   })).then(function () {
