@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import render_template, request
 
-from ..access import staff_required
+from ..access import journal_required
 from ..domain import audit_log
 from ..extensions import db
 from . import bp
@@ -29,7 +29,7 @@ def _filter() -> audit_log.AuditFilter:
 
 
 @bp.get("/audit")
-@staff_required
+@journal_required
 def audit():
     """Show the audit log, newest first, 50 events a page."""
     f = _filter()
@@ -40,7 +40,7 @@ def audit():
 
 
 @bp.get("/audit.csv")
-@staff_required
+@journal_required
 def audit_csv():
     """Export the filtered audit log as CSV."""
     f = _filter()
