@@ -39,12 +39,13 @@ def staff():
 def staff_invite():
     """E-mail a one-time link to a new staff member (the answer is the same if the address has an account)."""
     form = StaffInviteForm()
+    hours = int(invitations.INVITATION_LIFETIME.total_seconds() // 3600)
     notifications.deliver_after_response()
     return post_action(
         form, lambda: accounts.invite_staff(current_user, email=form.email.data, full_name=form.full_name.data,
                                             role=form.role.data),
         lambda invitation: _("Invitation envoyée à %(email)s : le lien qu'elle contient est valable %(hours)s heures.",
-                             email=invitation.email, hours=int(invitations.INVITATION_LIFETIME.total_seconds() // 3600)),
+                             email=invitation.email, hours=hours),
         url_for("backoffice.staff"))
 
 

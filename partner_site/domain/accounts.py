@@ -77,7 +77,8 @@ def set_active(actor, user: User, active: bool) -> User:
     """Deactivate an account (its sessions end at once, no more sign-ins) or let it sign in again."""
     _not_self(actor, user, _("Vous ne pouvez pas désactiver votre propre compte."))
     if user.active == active:
-        raise DomainError("bad_request", _("Ce compte est déjà actif.") if active else _("Ce compte est déjà désactivé."))
+        raise DomainError("bad_request",
+                          _("Ce compte est déjà actif.") if active else _("Ce compte est déjà désactivé."))
     if not active:
         _keep_an_admin(user)
     user.active = active

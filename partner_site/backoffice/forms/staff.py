@@ -5,12 +5,13 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from ...labels import ROLES
-from ...models import STAFF_ROLES
+from ...models import Role
 from .common import options
 
 
 def _staff_roles():
-    return options((role.value, ROLES[role]) for role in STAFF_ROLES)
+    """The staff roles, the most common first (an invitation never defaults to administrator)."""
+    return options((role.value, ROLES[role]) for role in (Role.INSTRUCTOR, Role.FINANCE, Role.ADMIN))
 
 
 class StaffInviteForm(FlaskForm):
