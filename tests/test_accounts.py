@@ -69,9 +69,10 @@ def test_a_deactivated_account_gets_no_reset_link(app, factory, client):
 
 def test_links_in_emails_use_site_url_whatever_the_host_header(app, factory, client):
     factory.user(Role.TRAINER, email="t@asso.example")
-    token = csrf_in(client.get("/password/forgot").get_data(as_text=True))
-    client.post("/password/forgot", data={"email": "t@asso.example", "csrf_token": token},
-                headers={"Host": "evil.example"})
+    forged = {"Host": "evil.example"}
+    token = csrf_in(client.get("/password/forgot", headers=forged).get_data(as_text=True))
+    sent = client.post("/password/forgot", data={"email": "t@asso.example", "csrf_token": token}, headers=forged)
+    assert sent.status_code == 302
     assert link_sent_to("t@asso.example").startswith("http://127.0.0.1:5000/")
 
 
@@ -163,7 +164,7 @@ def test_the_administrator_finds_and_deactivates_an_associations_trainer(app, fa
     trainer = factory.user(Role.TRAINER, partner, email="camille@clics.example", full_name="Camille <b>Test</b>")
     found = admin.get("/bo/staff/?q=clics").get_data(as_text=True)
     assert "camille@clics.example" in found and "Camille &lt;b&gt;Test&lt;/b&gt;" in found
-    assert "?q=" in admin.get("/bo/staff/?q=%25").get_data(as_text=True)  # a lone % matches nothing special
+    assert "Aucun compte ne correspond" in admin.get("/bo/staff/?q=%25").get_data(as_text=True)  # % is no wildcard
     assert admin.form(f"/bo/staff/{trainer.id}/deactivate").status_code == 302
     db.session.refresh(trainer)
     assert not trainer.active
@@ -173,7 +174,7 @@ def test_the_administrator_finds_and_deactivates_an_associations_trainer(app, fa
 
 def test_the_administrator_reads_the_journal_but_no_programme_page(app, admin):
     assert admin.get("/bo/audit").status_code == 200
-    for path in ("/bo/requests", "/bo/campaigns", "/staff/claims/", "/finance/", "/bo/dashboard"):
+    for path in ("/bo/requests", "/bo/campaigns", "/staff/claims/", "/finance/", "/bo/"):
         assert admin.get(path).status_code == 403, path
     assert admin.get("/").headers["Location"].endswith("/bo/staff/")
 
