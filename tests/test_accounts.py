@@ -20,6 +20,7 @@ def _forgot(client, email):
     token = csrf_in(client.get("/password/forgot").get_data(as_text=True))
     response = client.post("/password/forgot", data={"email": email, "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    response.close()  # as a WSGI server does once the answer is sent: the e-mail leaves then
     return html.unescape(client.get("/login").get_data(as_text=True))
 
 
@@ -204,3 +205,15 @@ def test_signing_in_keeps_no_dead_sessions(app, factory, login):
         login(trainer).form("/logout")
     login(trainer)
     assert db.session.execute(sa.select(sa.func.count()).where(UserSession.user_id == trainer.id)).scalar_one() == 1
+
+
+def test_with_smtp_the_reset_link_is_emailed_once_the_answer_is_sent(app, factory, client):
+    from .smtp_sink import SmtpSink
+
+    factory.user(Role.TRAINER, email="t@asso.example")
+    with SmtpSink() as sink:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
+        _forgot(client, "t@asso.example")
+    (mail,) = sink.messages
+    assert mail["To"] == "t@asso.example" and link_sent_to("t@asso.example") in mail.get_content()
+    assert messages_to("t@asso.example")[0].sent_at is not None
