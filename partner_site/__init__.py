@@ -37,12 +37,15 @@ def create_app(config=None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5,
                                                    **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     production = os.environ.get("FLASK_ENV") == "production" or bool(app.config.get("PRODUCTION"))
+    app.config["PRODUCTION"] = production
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if not app.config.get("SECRET_KEY") and not production:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     _check_production_secret(app, production)
+    if production and "SITE_URL" not in os.environ and not (config or {}).get("SITE_URL"):
+        app.logger.warning("SITE_URL is not set: links in e-mails point to %s", app.config["SITE_URL"])
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

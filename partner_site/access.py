@@ -27,7 +27,9 @@ def roles_required(*roles: Role):
     return decorator
 
 
-staff_required = roles_required(Role.INSTRUCTOR, Role.FINANCE)
+staff_required = roles_required(Role.INSTRUCTOR, Role.FINANCE)  # the programme and its money
+admin_required = roles_required(Role.ADMIN)  # accounts only: no claim, no payment, no beneficiary
+journal_required = roles_required(Role.INSTRUCTOR, Role.FINANCE, Role.ADMIN)
 instructor_required = roles_required(Role.INSTRUCTOR)
 finance_required = roles_required(Role.FINANCE)
 partner_required = roles_required(Role.MANAGER, Role.TRAINER)

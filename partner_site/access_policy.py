@@ -11,26 +11,35 @@ the expected class of answer when the route is called on objects of association 
 
 A route missing from ENDPOINTS fails the test: declare it here when you add it.
 """
-CALLERS = ("anonymous", "trainer_a", "manager_a", "manager_b", "instructor", "finance")
+CALLERS = ("anonymous", "trainer_a", "manager_a", "manager_b", "instructor", "finance", "admin")
 
 
-def _policy(anonymous, trainer_a, manager_a, manager_b, instructor, finance) -> dict[str, str]:
-    return dict(zip(CALLERS, (anonymous, trainer_a, manager_a, manager_b, instructor, finance)))
+def _policy(anonymous, trainer_a, manager_a, manager_b, instructor, finance, admin) -> dict[str, str]:
+    return dict(zip(CALLERS, (anonymous, trainer_a, manager_a, manager_b, instructor, finance, admin)))
 
 
-PUBLIC = _policy("ok", "ok", "ok", "ok", "ok", "ok")
-SIGNED_IN = _policy("login", "ok", "ok", "ok", "ok", "ok")
-PARTNER = _policy("login", "ok", "ok", "ok", "forbidden", "forbidden")
-PARTNER_OBJECT = _policy("login", "ok", "ok", "hidden", "forbidden", "forbidden")
-MANAGER = _policy("login", "forbidden", "ok", "ok", "forbidden", "forbidden")
-MANAGER_OBJECT = _policy("login", "forbidden", "ok", "hidden", "forbidden", "forbidden")
-STAFF = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok")
-INSTRUCTOR = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "forbidden")
-FINANCE = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok")
+PUBLIC = _policy("ok", "ok", "ok", "ok", "ok", "ok", "ok")
+SIGNED_IN = _policy("login", "ok", "ok", "ok", "ok", "ok", "ok")
+PARTNER = _policy("login", "ok", "ok", "ok", "forbidden", "forbidden", "forbidden")
+PARTNER_OBJECT = _policy("login", "ok", "ok", "hidden", "forbidden", "forbidden", "forbidden")
+MANAGER = _policy("login", "forbidden", "ok", "ok", "forbidden", "forbidden", "forbidden")
+MANAGER_OBJECT = _policy("login", "forbidden", "ok", "hidden", "forbidden", "forbidden", "forbidden")
+# The staff administrator (admin) manages accounts only: no programme, no claim, no payment, no beneficiary.
+STAFF = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "forbidden")
+INSTRUCTOR = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "forbidden", "forbidden")
+FINANCE = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "forbidden")
+JOURNAL = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok")
+ADMIN = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok")
+STAFF_ACCOUNT = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok")
 
 ENDPOINTS: dict[str, dict[str, str]] = {
-    # Public: signing in, an invitation link, health, static files, the API's description and keys.
+    # Public: signing in (and its second step), a forgotten password, an invitation link, health,
+    # static files, the API's description and keys.
     "auth.login": PUBLIC,
+    "auth.second_step": PUBLIC,  # without a password just given: back to the login page
+    "auth.enrol": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     "team.accept": PUBLIC,
     "healthz": PUBLIC,
     "static": PUBLIC,
@@ -40,6 +49,9 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "offline.manifest": PUBLIC,
     "web.home": SIGNED_IN,
     "auth.logout": SIGNED_IN,
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.renew_recovery_codes": STAFF_ACCOUNT,
     # Trainers and managers of an association, on their own association's objects.
     "workshops.index": PARTNER,
     "workshops.new": PARTNER,
@@ -95,8 +107,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "finance.execute": FINANCE,
     "finance.cancel": FINANCE,
     # Back office: instructors act and see beneficiaries' personal data; finance reads figures and pages.
-    "backoffice.audit": STAFF,
-    "backoffice.audit_csv": STAFF,
+    "backoffice.audit": JOURNAL,
+    "backoffice.audit_csv": JOURNAL,
     "backoffice.requests": INSTRUCTOR,
     "backoffice.request_new": INSTRUCTOR,
     "backoffice.request_detail": INSTRUCTOR,
@@ -135,6 +147,13 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.reception_point_new": INSTRUCTOR,
     "backoffice.reception_point_edit": INSTRUCTOR,
     "backoffice.reception_point": STAFF,
-    "backoffice.reception_point_staff": INSTRUCTOR,
-    "backoffice.reception_point_detach": INSTRUCTOR,
+    # The staff administrator: staff accounts and invitations, any account's activation.
+    "backoffice.staff": ADMIN,
+    "backoffice.staff_invite": ADMIN,
+    "backoffice.staff_invitation_revoke": ADMIN,
+    "backoffice.staff_member": ADMIN,
+    "backoffice.staff_active": ADMIN,
+    "backoffice.staff_role": ADMIN,
+    "backoffice.staff_reception_point": ADMIN,
+    "backoffice.staff_second_factor_reset": ADMIN,
 }

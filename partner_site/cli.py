@@ -184,9 +184,12 @@ def demo_command(as_json):
     click.echo("Demo ready: log in at /login with one of these (password for all: %s)" % info["password"])
     for user in info["users"]:
         click.echo(f"  {user['role']:<10} {user['email']:<40} {user.get('partner_name', '')}")
+    click.echo(f"Staff (admin, instructor, finance) then type a code: add the secret {info['totp_secret']} to an "
+               f"authenticator app, or run `{info['totp_command']}`")
 
 
 def register_cli(app: Flask) -> None:
+    from .auth.cli import COMMANDS as account_commands
     from .backup import backup_command
     from .claims.cli import claims_cli
     from .cli_backoffice import beneficiaries_cli
@@ -194,3 +197,5 @@ def register_cli(app: Flask) -> None:
     for command in (users_cli, campaigns_cli, booklets_cli, keys_cli, demo_command, claims_cli, beneficiaries_cli,
                     backup_command):
         app.cli.add_command(command)
+    for command in account_commands:
+        users_cli.add_command(command)

@@ -1,5 +1,6 @@
 """Configuration read from the environment, with defaults that need nothing installed."""
 import os
+from datetime import timedelta
 
 
 class Config:
@@ -21,6 +22,14 @@ class Config:
     SESSION_COOKIE_SECURE = {"1": True, "0": False}.get(os.environ.get("SESSION_COOKIE_SECURE", ""))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Server-side sessions (docs/security.md): an idle and an absolute lifetime. A trainer keeps the
+    # scan page open through a whole workshop day without scanning for hours; staff move money and
+    # read personal data, often on shared office computers.
+    PARTNER_SESSION_IDLE = timedelta(hours=12)
+    PARTNER_SESSION_MAX = timedelta(days=7)
+    STAFF_SESSION_IDLE = timedelta(minutes=30)
+    STAFF_SESSION_MAX = timedelta(hours=10)
+    PERMANENT_SESSION_LIFETIME = PARTNER_SESSION_MAX  # the signed cookie itself is refused after that
     # Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none trusted).
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -54,3 +63,6 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "pass-numerique@haute-garonne.example")
+    # The site's address as people reach it, for the links in e-mails (never taken from a request's
+    # Host header, which anyone can forge to have reset links point elsewhere).
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")

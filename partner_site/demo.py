@@ -25,9 +25,13 @@ from .models import (
     TicketStatus,
     User,
     Workshop,
+    utcnow,
 )
 
 PASSWORD = "pass-numerique-31"
+# The demo's staff share this second-factor secret (public, like the password): a tester adds it
+# once to an authenticator app, or asks `flask --app wsgi users totp EMAIL` for the current code.
+TOTP_SECRET = "DEMOPASSNUMERIQUEHAUTEGARONNE234"
 CAMPAIGN = "Pass numérique Haute-Garonne 2021"
 OLD_CAMPAIGN = "Pass numérique Haute-Garonne 2020 (clôturée)"
 
@@ -48,6 +52,8 @@ def _user(email, role, partner=None, name=""):
         user = User(email=email, role=role, partner=partner, full_name=name)
         user.set_password(PASSWORD)
         db.session.add(user)
+    if role.is_staff and not user.second_factor_enrolled:
+        user.totp_secret, user.totp_enrolled_at = TOTP_SECRET, utcnow()
     return user
 
 
@@ -74,7 +80,8 @@ def build_demo() -> dict:
         points[insee] = point or ReceptionPoint(name=name, kind=kind, commune_insee=insee)
         db.session.add(points[insee])
     staff = [_user("instructeur@cd31.example", Role.INSTRUCTOR, name="Inès Instructrice"),
-             _user("payeur@cd31.example", Role.FINANCE, name="Paul Payeur")]
+             _user("payeur@cd31.example", Role.FINANCE, name="Paul Payeur"),
+             _user("admin@cd31.example", Role.ADMIN, name="Alice Administratrice")]
     partners = []
     for slug, name, siret, insee in PARTNERS:
         partner = db.session.execute(sa.select(Partner).where(Partner.siret == siret)).scalar_one_or_none()
@@ -126,7 +133,7 @@ def build_demo() -> dict:
 
 def _describe(campaign, staff, partners) -> dict:
     users = [{"email": u.email, "password": PASSWORD, "role": u.role.value, "partner_id": u.partner_id,
-              "partner_name": u.partner.name if u.partner else ""}
+              "partner_name": u.partner.name if u.partner else "", "second_factor": u.role.is_staff}
              for u in db.session.execute(sa.select(User).order_by(User.id)).scalars()]
     workshops = [{"id": w.id, "partner_id": w.partner_id, "title": w.title, "starts_at": w.starts_at.isoformat() + "Z"}
                  for w in db.session.execute(sa.select(Workshop).order_by(Workshop.id)).scalars()]
@@ -140,5 +147,6 @@ def _describe(campaign, staff, partners) -> dict:
         Booklet.campaign_id == campaign.id, Booklet.status == s).order_by(Booklet.number).limit(3)).scalars()]
         for s in BookletStatus}
     return {"campaign_id": campaign.id, "password": PASSWORD, "users": users, "workshops": workshops,
+            "totp_secret": TOTP_SECRET, "totp_command": "flask --app wsgi users totp EMAIL",
             "partners": [{"id": p.id, "name": p.name, "rural": p.rural} for _s, p in partners],
             "sample_tickets": samples, "booklets": booklets}

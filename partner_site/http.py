@@ -1,6 +1,7 @@
 """Cross-cutting HTTP concerns: errors mapped in one place, filters, headers, the user loader."""
 import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -42,20 +43,16 @@ def register_http(app: Flask) -> None:
     login_manager.login_message = _l_login_message()
     login_manager.session_protection = "basic"
 
-    from .models import User
+    from .domain import sessions
 
-    # Runs on every request of a logged-in user: the statement is built once.
-    load_statement = sa.select(User).options(sa.orm.joinedload(User.partner)).where(User.id == sa.bindparam("id"))
+    # Runs on every request of a signed-in person (scans included): one statement, see domain/sessions.py.
+    login_manager.user_loader(sessions.load)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        ident, _sep, fingerprint = user_id.partition(":")
-        if not ident.isdigit():
-            return None
-        user = db.session.execute(load_statement, {"id": int(ident)}).unique().scalar_one_or_none()
-        if user is None or user.password_hash[-12:] != fingerprint:
-            return None
-        return user
+    @app.before_request
+    def load_user_first():
+        """Load the signed-in person before the view changes anything (the loader may commit)."""
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -1,7 +1,15 @@
 """French labels of the enums, for pages, PDFs and CSV exports (msgids are the French text)."""
 from flask_babel import lazy_gettext as _l
 
-from .models import BookletStatus, PartnerStatus, PriorityPublic, ReceptionPointKind, RequestStatus, TicketStatus
+from .models import BookletStatus, PartnerStatus, PriorityPublic, ReceptionPointKind, RequestStatus, Role, TicketStatus
+
+ROLES = {
+    Role.ADMIN: _l("Administrateur"),
+    Role.INSTRUCTOR: _l("Instructeur"),
+    Role.FINANCE: _l("Payeur"),
+    Role.MANAGER: _l("Responsable de structure"),
+    Role.TRAINER: _l("Formateur"),
+}
 
 PRIORITY_PUBLICS = {
     PriorityPublic.YOUNG_ADULT: _l("Jeune adulte, diplômé ou non"),

@@ -1,15 +1,18 @@
 """Test factories (every field has a sensible default) and a logged-in JSON client."""
 import itertools
 import re
+import time as clock
 import uuid
 from datetime import date, datetime, time, timedelta
 
+import pyotp
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from partner_site.domain import booklets as booklet_ops
 from partner_site.domain.clock import local_today, to_utc_naive
 from partner_site.extensions import db
-from partner_site.models import Campaign, Partner, PartnerStatus, Role, User, Workshop
+from partner_site.models import Campaign, Notification, Partner, PartnerStatus, Role, User, Workshop, utcnow
 
 _seq = itertools.count(1)
 
@@ -47,9 +50,13 @@ class Factory:
         return partner
 
     def user(self, role=Role.TRAINER, partner=None, **kw) -> User:
+        """A user with PASSWORD; staff have their second factor set up (enrolled=False: not yet)."""
         role = Role(role)
         if not role.is_staff and partner is None:
             partner = self.partner()
+        if role.is_staff and kw.pop("enrolled", True):
+            kw.setdefault("totp_secret", pyotp.random_base32())
+            kw.setdefault("totp_enrolled_at", utcnow())
         user = User(email=kw.pop("email", f"user{next(_seq)}@example.org"), role=role,
                     partner_id=partner.id if partner else None, full_name=kw.pop("full_name", "Camille Test"), **kw)
         user.set_password(self.PASSWORD)
@@ -101,15 +108,74 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def messages_to(email: str) -> list[Notification]:
+    """Return the outbox's messages to an address, oldest first."""
+    db.session.expire_all()
+    return list(db.session.execute(sa.select(Notification).where(Notification.recipient == email)
+                                   .order_by(Notification.id)).scalars())
+
+
+def link_sent_to(email: str) -> str:
+    """Return the one-time link of the latest message to an address (an invitation or a reset link)."""
+    body = messages_to(email)[-1].body
+    return re.search(r"https?://\S+/(?:invitation|password/reset)/\S+", body).group(0)
+
+
+def path_of(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def csrf_in(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def totp_secret_of(email: str) -> str:
+    """Read a staff member's second-factor secret, as their authenticator app holds it."""
+    db.session.expire_all()
+    return db.session.execute(sa.select(User.totp_secret).where(User.email == email)).scalar_one()
+
+
+def candidate_codes(secret: str):
+    """Yield the codes an authenticator app shows around now: the previous, current and next 30-second steps.
+
+    The site takes each step once per person, so a test that signs the same person in several times
+    within a step moves on to the next one (and past the last, waits for the clock).
+    """
+    totp = pyotp.TOTP(secret)
+    while True:
+        step = int(clock.time() // 30)
+        for candidate in (step - 1, step, step + 1):
+            yield totp.generate_otp(candidate)
+        clock.sleep(30 - clock.time() % 30 + 0.05)
+
+
+def pass_second_step(client, location: str, email: str):
+    """Answer the staff's second step of signing in (enrolling first if needed) through the real pages."""
+    path = path_of(location) if "://" in location else location
+    page = client.get(path).get_data(as_text=True)
+    if path.startswith("/login/enrol"):
+        secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    else:
+        secret = totp_secret_of(email)
+    for attempt, code in enumerate(candidate_codes(secret)):
+        response = client.post(path, data={"code": code, "csrf_token": csrf_in(page)})
+        if response.status_code == 302 or 'class="codes"' in response.get_data(as_text=True):
+            return response
+        assert attempt < 6, response.get_data(as_text=True)
+
+
 class ApiClient:
-    """A Flask test client logged in through the real form, sending the page's CSRF token (JSON or forms)."""
+    """A Flask test client logged in through the real form (and, for staff, the real second step with a
+    code computed by pyotp), sending the page's CSRF token (JSON or forms)."""
 
     def __init__(self, app, email, password):
         self.client = app.test_client()
         page = self.client.get("/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        response = self.client.post("/login", data={"email": email, "password": password,
+                                                    "csrf_token": csrf_in(page.get_data(as_text=True))})
         assert response.status_code == 302, response.get_data(as_text=True)
+        if "/login/" in response.headers["Location"]:
+            pass_second_step(self.client, response.headers["Location"], email)
         home = self.client.get("/", follow_redirects=True).get_data(as_text=True)
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
 

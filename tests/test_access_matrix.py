@@ -1,4 +1,4 @@
-"""The access matrix: every route of `app.url_map`, called by six kinds of caller, against a declared policy.
+"""The access matrix: every route of `app.url_map`, called by seven kinds of caller, against a declared policy.
 
 Objects named in URLs (workshop, claim, redemption, bank account, batch, invitation, member) all
 belong to association A, so "manager of B" proves that one association cannot reach another's.
@@ -13,15 +13,15 @@ import sqlalchemy as sa
 
 from partner_site import create_app
 from partner_site.access_policy import CALLERS, ENDPOINTS
-from partner_site.domain import adjustments, bank, beneficiaries, invitations, payments, review
+from partner_site.domain import adjustments, bank, beneficiaries, invitations, passwords, payments, review
 from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
-from partner_site.models import Claim, LineStatus
+from partner_site.models import Claim, LineStatus, Role
 
 from .bo_helpers import assigned_request, instructor, point
 from .claims_world import IBAN, BIC, campaign_for_last_month, make_world, validations
-from .helpers import Factory
+from .helpers import ApiClient, Factory, link_sent_to
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -48,26 +48,27 @@ def _csrf_of(html: str) -> str:
 
 
 def _sign_in(app, user) -> Caller:
-    client = app.test_client()
-    token = _csrf_of(client.get("/login").get_data(as_text=True))
-    if user is not None:
-        response = client.post("/login", data={"email": user.email, "password": Factory.PASSWORD, "csrf_token": token})
-        assert response.status_code == 302, user.email
-        token = _csrf_of(client.get("/", follow_redirects=True).get_data(as_text=True))
+    if user is None:
+        client = app.test_client()
+        token = _csrf_of(client.get("/login").get_data(as_text=True))
+    else:  # through the real form, and the real second step for staff
+        signed_in = ApiClient(app, user.email, Factory.PASSWORD)
+        client, token = signed_in.client, signed_in.csrf
     cookie = client.get_cookie("session")
     return Caller(cookie.value if cookie else None, token)
 
 
 # Routes where a URL argument names something else than the default (e.g. which user).
-OVERRIDES = {"backoffice.reception_point_detach": {"user_id": "point_staff_id"}}
+OVERRIDES = {"auth.reset_password": {"token": "reset_token"},
+             "backoffice.staff_invitation_revoke": {"invitation_id": "staff_invitation_id"}}
 
 
 def _back_office(factory, a, campaign) -> dict:
     """A reception point with an instructor attached and a beneficiary's request given a booklet."""
     where = point()
-    staff = instructor(factory, at=where)
+    instructor(factory, at=where)
     request = assigned_request(factory, a.instructor, where, campaign)
-    return {"point_id": where.id, "point_staff_id": staff.id, "request_id": request.id,
+    return {"point_id": where.id, "request_id": request.id,
             "booklet_id": beneficiaries.current_booklet(request).id, "campaign_id": campaign.id,
             "partner_id": a.partner.id, "name": "budget"}
 
@@ -87,15 +88,23 @@ def matrix_world(factory):
                                          status=LineStatus.PENDING)
     account = bank.submit_details(a.manager, a.partner, holder_name="Autre titulaire", iban=IBAN, bic=BIC,
                                   siret=a.partner.siret)
-    invitation, token = invitations.invite_trainer(a.manager, email="invitee@asso.example", full_name="Nina Invitée")
+    invitation = invitations.invite_trainer(a.manager, email="invitee@asso.example", full_name="Nina Invitée")
+    admin = factory.user(Role.ADMIN)
+    staff_invitation = invitations.invite(admin, email="nouvel-agent@cd31.example", full_name="Nouvel Agent",
+                                          role=Role.INSTRUCTOR, partner_id=None)
     db.session.commit()
+    token = link_sent_to("invitee@asso.example").rsplit("/", 1)[1]
     member = factory.user("trainer", a.partner, full_name="Second Formateur")
+    passwords.request_reset(a.trainer.email)
+    db.session.commit()
+    reset_token = link_sent_to(a.trainer.email).rsplit("/", 1)[1]
     values = {"workshop_id": redemption.workshop_id, "claim_id": claim_id, "redemption_id": redemption.id,
               "account_id": account.id, "batch_id": batch.id, "invitation_id": invitation.id, "token": token,
               "user_id": member.id, "line_id": pending.id, "action": "deactivate", "filename": "css/site.css",
+              "reset_token": reset_token, "staff_invitation_id": staff_invitation.id,
               **_back_office(factory, a, campaign)}
     users = {"anonymous": None, "trainer_a": a.trainer, "manager_a": a.manager, "manager_b": b.manager,
-             "instructor": a.instructor, "finance": a.finance}
+             "instructor": a.instructor, "finance": a.finance, "admin": admin}
     return users, values
 
 
@@ -127,13 +136,15 @@ def _call(app, caller: Caller, method: str, url: str):
 
 
 def _requests(app, values):
-    """Every (endpoint, method, url): reads first, then changes (a cancelled batch has no SEPA file)."""
+    """Every (endpoint, method, url): reads first, then changes (a cancelled batch has no SEPA file), and
+    signing out last (it ends the caller's session on the server)."""
     calls = []
     for rule in app.url_map.iter_rules():
         names = OVERRIDES.get(rule.endpoint, {})
         url = rule.build({k: values[names.get(k, k)] for k in rule.arguments}, append_unknown=False)[1]
-        calls += [(method != "GET", rule.rule, method, rule.endpoint, url) for method in rule.methods - IGNORED_METHODS]
-    for _change, _rule, method, endpoint, url in sorted(calls):
+        calls += [(rule.endpoint == "auth.logout", method != "GET", rule.rule, method, rule.endpoint, url)
+                  for method in rule.methods - IGNORED_METHODS]
+    for _last, _change, _rule, method, endpoint, url in sorted(calls):
         yield endpoint, method, url
 
 
@@ -152,4 +163,4 @@ def test_every_route_answers_each_caller_as_declared(app, matrix_world):
             if got != policy[name]:
                 mismatches.append(f"{method} {url} as {name}: expected {policy[name]}, got {got}")
     assert mismatches == [], "\n".join(mismatches)
-    assert rows >= 6 * len(ENDPOINTS)
+    assert rows >= len(CALLERS) * len(ENDPOINTS)

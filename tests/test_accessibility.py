@@ -13,7 +13,7 @@ import pytest
 from partner_site.demo import PASSWORD, build_demo
 from partner_site.extensions import db
 
-from .browser_support import ARTIFACTS, BROWSER_ARGS, CHROMIUM, threaded_server
+from .browser_support import ARTIFACTS, BROWSER_ARGS, CHROMIUM, log_in, threaded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 375, "height": 740}
@@ -91,11 +91,7 @@ def test_every_page_passes_axe_on_a_phone(app, backend):
                 user = next(u for u in info["users"] if u["role"] == role)
                 context = browser.new_context(viewport=PHONE)
                 page = context.new_page()
-                page.goto(base + "/login")
-                page.fill("input[name=email]", user["email"])
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_load_state()
+                log_in(page, user["email"], PASSWORD, base)
                 visited[role] = _crawl(page, axe, base, role, problems)
                 context.close()
         finally:

@@ -1,4 +1,5 @@
-"""Who gets what in the back office: partner users nothing, finance read-only, instructors all."""
+"""Who gets what in the back office: partner users nothing, finance read-only, instructors all but accounts,
+administrators accounts and the journal only."""
 import pytest
 from werkzeug.routing import Rule
 
@@ -19,7 +20,7 @@ def _routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("backoffice."):
             continue
-        args = {name: ("budget" if name == "name" else 1) for name in rule.arguments}
+        args = {name: {"name": "budget", "action": "deactivate"}.get(name, 1) for name in rule.arguments}
         url = _build(rule, args)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint.split(".", 1)[1], method, url
@@ -85,13 +86,29 @@ def test_finance_reads_figures_but_changes_nothing_and_sees_no_beneficiary(app, 
             assert response.status_code == 403, (endpoint, method, url, response.status_code)
 
 
-def test_an_instructor_opens_every_back_office_page(app, factory, login, world):
+ADMIN_ALLOWED = {"staff", "staff_member", "audit", "audit_csv"}
+
+
+def test_an_instructor_opens_every_back_office_page_but_the_accounts(app, factory, login, world):
     client = login(world["instructor"])
     for endpoint, method, url in _routes(app):
         if method != "GET" or endpoint in ("requests_mailing",):
             continue
         response = _call(client, method, url)
-        assert response.status_code in (200, 302), (endpoint, url, response.status_code)
+        expected = (403,) if endpoint in ADMIN_ALLOWED - {"audit", "audit_csv"} else (200, 302)
+        assert response.status_code in expected, (endpoint, url, response.status_code)
+
+
+def test_the_administrator_reads_accounts_and_the_journal_and_no_beneficiary(app, factory, login, world):
+    client = login(factory.user(Role.ADMIN))
+    for endpoint, method, url in _routes(app):
+        response = _call(client, method, url)
+        if endpoint in ADMIN_ALLOWED and method == "GET":
+            assert response.status_code == 200, (endpoint, url, response.status_code)
+            body = response.get_data(as_text=True)
+            assert "Martin" not in body and "Jeanne" not in body, endpoint
+        elif not endpoint.startswith("staff"):
+            assert response.status_code == 403, (endpoint, method, url, response.status_code)
 
 
 def test_an_instructor_of_one_reception_point_cannot_see_another_points_request(app, factory, login):

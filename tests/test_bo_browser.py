@@ -10,7 +10,7 @@ import pytest
 from partner_site.demo import PASSWORD, build_demo
 from partner_site.extensions import db
 
-from .browser_support import ARTIFACTS, CHROMIUM
+from .browser_support import ARTIFACTS, CHROMIUM, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,11 +24,7 @@ def demo_server(live_server):
 
 
 def _login(page, base, email):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, email, PASSWORD, base)
 
 
 def _no_horizontal_scroll(page) -> bool:

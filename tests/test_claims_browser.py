@@ -12,7 +12,7 @@ from partner_site.domain.clock import local_today
 from partner_site.extensions import db
 from partner_site.models import Claim, ClaimStatus
 
-from .browser_support import ARTIFACTS
+from .browser_support import ARTIFACTS, log_in
 from .claims_world import campaign_for_last_month, make_world, validations
 
 pytestmark = pytest.mark.browser
@@ -21,11 +21,7 @@ pytestmark = pytest.mark.browser
 def _page(browser, base, user, password):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: not url.endswith("/login"))  # each role has its own home page
+    log_in(page, user.email, password, base)  # each role has its own home page
     return page
 
 

@@ -35,7 +35,7 @@ def test_demo_is_idempotent_and_prints_json_only(runner):
     assert campaign.name == "Pass numérique Haute-Garonne 2021"
     assert campaign.budget_cents == 222_000_00 and campaign.face_value_cents == 1000
     roles = {u["role"] for u in info["users"]}
-    assert roles == {"instructor", "finance", "manager", "trainer"}
+    assert roles == {"admin", "instructor", "finance", "manager", "trainer"}
     assert all({"email", "password", "role", "partner_id"} <= set(u) for u in info["users"])
     assert sum(p["rural"] for p in info["partners"]) > len(info["partners"]) / 2
     assert {w["partner_id"] for w in info["workshops"]} == {p["id"] for p in info["partners"]}

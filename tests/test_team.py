@@ -1,4 +1,4 @@
-"""The manager's team: invite a trainer by a one-time link that expires, deactivate and reactivate."""
+"""The manager's team: invite a trainer by a one-time link e-mailed to them that expires, deactivate and reactivate."""
 import re
 from datetime import timedelta
 
@@ -10,21 +10,22 @@ from partner_site.domain.errors import DomainError
 from partner_site.extensions import db
 from partner_site.models import AuditEvent, Invitation, Role, User, utcnow
 
+from .helpers import link_sent_to, messages_to, path_of
+
 PASSWORD = "un-mot-de-passe-solide"
 
 
 def _invite(client, email="nouvelle@example.org", name="Nora Nouvelle") -> str:
-    """Invite through the page and return the link it shows once."""
+    """Invite through the page and return the link e-mailed to the invited address."""
     response = client.form("/team/invitations", {"email": email, "full_name": name})
     assert response.status_code == 302
-    page = client.get("/team/").get_data(as_text=True)
-    return re.search(r'id="invitation-link" type="text" readonly value="([^"]+)"', page).group(1)
+    return link_sent_to(email)
 
 
 def _accept(app, link, password=PASSWORD, confirm=None, name="Nora Nouvelle", client=None):
     """Open the link in a browser of its own and fill in the form."""
     client = client or app.test_client()
-    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    path = path_of(link)
     page = client.get(path)
     if page.status_code != 200:
         return page
@@ -41,8 +42,10 @@ def manager(factory):
 def test_an_invited_trainer_sets_a_password_joins_the_association_and_is_logged_in(app, manager, login):
     client = login(manager)
     link = _invite(client)
-    assert "/invitation/" in link
-    assert "/invitation/" not in client.get("/team/").get_data(as_text=True)  # shown once only
+    assert link.startswith("http://127.0.0.1:5000/invitation/")  # SITE_URL, never the request's Host
+    assert "/invitation/" not in client.get("/team/").get_data(as_text=True)  # only the invited person has it
+    (message,) = messages_to("nouvelle@example.org")
+    assert message.kind == "invitation" and message.partner_id == manager.partner_id
     fresh = app.test_client()
     response = _accept(app, link, client=fresh)
     assert response.status_code == 302
@@ -98,23 +101,30 @@ def test_an_unknown_token_is_refused(app, client):
     assert "demandez-en un nouveau" in response.get_data(as_text=True)
 
 
-def test_a_person_who_already_has_an_account_cannot_be_invited(app, factory, manager, login):
+def test_a_person_who_already_has_an_account_gets_a_notice_and_no_link(app, factory, manager, login):
     factory.user("trainer", email="deja@example.org")
     client = login(manager)
     client.form("/team/invitations", {"email": "Deja@Example.org", "full_name": "Déjà Là"})
-    assert "utilise déjà l&#39;adresse deja@example.org" in client.get("/team/").get_data(as_text=True)
-    assert db.session.execute(sa.select(Invitation)).first() is None
+    (notice,) = messages_to("deja@example.org")
+    assert notice.kind == "account_exists" and "/invitation/" not in notice.body
+    assert "un compte existe déjà pour cette adresse" in notice.body and "/password/forgot" in notice.body
+
+
+def _token(invitation_email: str) -> str:
+    return link_sent_to(invitation_email).rsplit("/", 1)[1]
 
 
 def test_only_a_hash_of_the_token_is_stored(app, manager):
-    invitation, token = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
+    invitation = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
     db.session.commit()
+    token = _token("n@example.org")
     assert token not in invitation.token_hash and len(invitation.token_hash) == 64
     assert invitations.usable_invitation(token).id == invitation.id
 
 
 def test_an_invitation_expires_after_72_hours(app, manager):
-    invitation, token = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
+    invitation = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
+    token = _token("n@example.org")
     assert invitations.usable_invitation(token, now=invitation.created_at + timedelta(hours=71)).id == invitation.id
     with pytest.raises(DomainError) as refused:
         invitations.usable_invitation(token, now=invitation.created_at + timedelta(hours=72))
@@ -142,9 +152,10 @@ def test_a_deactivated_trainer_is_signed_out_and_cannot_log_in_until_reactivated
 def test_a_manager_cannot_touch_another_associations_people(app, factory, manager, login):
     other = factory.partner()
     their_trainer = factory.user("trainer", other)
-    their_invitation, _token = invitations.invite_trainer(factory.user("manager", other), email="b@example.org",
-                                                          full_name="B")
+    their_invitation = invitations.invite_trainer(factory.user("manager", other), email="b@example.org",
+                                                  full_name="B")
     db.session.commit()
+    their_token = _token("b@example.org")
     client = login(manager)
     assert client.form(f"/team/members/{their_trainer.id}/deactivate").status_code == 404
     assert client.form(f"/team/invitations/{their_invitation.id}/revoke").status_code == 404
@@ -152,7 +163,7 @@ def test_a_manager_cannot_touch_another_associations_people(app, factory, manage
     assert their_trainer.email not in page and "b@example.org" not in page
     db.session.refresh(their_trainer)
     assert their_trainer.active
-    assert invitations.usable_invitation(_token).id == their_invitation.id
+    assert invitations.usable_invitation(their_token).id == their_invitation.id
 
 
 def test_a_manager_cannot_deactivate_another_manager_here(app, factory, manager, login):
@@ -163,8 +174,9 @@ def test_a_manager_cannot_deactivate_another_manager_here(app, factory, manager,
 
 
 def test_the_invitation_form_is_rate_limited(app, manager, make_app):
-    _invitation, token = invitations.invite_trainer(manager, email="n@example.org", full_name="N")
+    invitations.invite_trainer(manager, email="n@example.org", full_name="N")
     db.session.commit()
+    token = _token("n@example.org")
     limited = make_app(RATELIMIT_ENABLED=True)
     answers = [_accept(limited, f"http://x/invitation/{token}", password="court").status_code for _ in range(11)]
     assert answers[:10] == [200] * 10 and answers[10] == 429

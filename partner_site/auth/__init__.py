@@ -1,6 +1,6 @@
-"""Log in and out."""
+"""Signing in (password, then a second factor for staff) and out; passwords forgotten or changed."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import account, routes  # noqa: E402,F401

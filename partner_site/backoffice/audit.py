@@ -1,7 +1,7 @@
 """The audit log viewer: filter by actor, object, action and date; export as CSV."""
 from flask import render_template, request
 
-from ..access import staff_required
+from ..access import journal_required
 from ..bounds import day_arg, id_arg
 from ..domain import audit_log
 from ..extensions import db
@@ -21,7 +21,7 @@ def _filter() -> audit_log.AuditFilter:
 
 
 @bp.get("/audit")
-@staff_required
+@journal_required
 def audit():
     """Show the audit log, newest first, 50 events a page."""
     f = _filter()
@@ -32,7 +32,7 @@ def audit():
 
 
 @bp.get("/audit.csv")
-@staff_required
+@journal_required
 def audit_csv():
     """Export the filtered audit log as CSV."""
     f = _filter()

@@ -1,11 +1,11 @@
 """Partners: register (inviting the manager), edit, accredit / suspend / withdraw, rural flag, invitations."""
 import sqlalchemy as sa
-from flask import flash, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import instructor_required, staff_required
-from ..domain import invitations
+from ..domain import invitations, notifications
 from ..domain import partners as partner_ops
 from ..domain.communes import commune
 from ..extensions import db
@@ -15,15 +15,11 @@ from .forms.partners import InviteForm, NewPartnerForm, PartnerForm, PartnerStat
 from .helpers import get_or_404, post_action, submit
 
 
-def _invitation_message(token: str, email: str) -> str:
-    link = url_for("team.accept", token=token, _external=True)
+def _invitation_sent(email: str) -> str:
+    """Say the invitation left, the same words whether or not the address already has an account."""
     hours = int(invitations.INVITATION_LIFETIME.total_seconds() // 3600)
-    return _("Lien d'invitation pour %(email)s, valable %(hours)s heures et une seule fois (transmettez-le, il ne "
-             "sera plus affiché) : %(link)s", email=email, hours=hours, link=link)
-
-
-def _flash_invitation(token: str, email: str):
-    flash(_invitation_message(token, email), "info")
+    return _("Invitation envoyée à %(email)s : le lien qu'elle contient est valable %(hours)s heures.",
+             email=(email or "").strip().lower(), hours=hours)
 
 
 @bp.get("/partners")
@@ -44,13 +40,11 @@ def partner_new():
     """Register a partner (applied) and invite its manager by a one-time link."""
     form = NewPartnerForm()
 
-    def create():
-        partner, token = partner_ops.create(current_user, form.manager_email.data, form.manager_name.data,
-                                            **{k: getattr(form, k).data for k in partner_ops.EDITABLE})
-        _flash_invitation(token, form.manager_email.data)  # shown once, after the success message
-        return partner
-
-    done = submit(form, create, lambda p: _("Structure « %(name)s » enregistrée.", name=p.name),
+    notifications.deliver_after_response()
+    done = submit(form, lambda: partner_ops.create(current_user, form.manager_email.data, form.manager_name.data,
+                                                   **{k: getattr(form, k).data for k in partner_ops.EDITABLE}),
+                  lambda p: _("Structure « %(name)s » enregistrée.", name=p.name) + " "
+                  + _invitation_sent(form.manager_email.data),
                   lambda p: url_for("backoffice.partner", partner_id=p.id))
     return done or render_template("backoffice/partners/form.html", form=form, partner=None)
 
@@ -110,10 +104,9 @@ def partner_invite(partner_id):
     partner = get_or_404(Partner, partner_id)
     form = InviteForm()
 
-    def invite():
-        _invitation, token = invitations.invite(current_user, email=form.email.data, full_name=form.full_name.data,
-                                                role=Role(form.role.data), partner_id=partner.id)
-        return token
-
-    return post_action(form, invite, lambda token: _invitation_message(token, form.email.data),
+    notifications.deliver_after_response()
+    return post_action(form, lambda: invitations.invite(current_user, email=form.email.data,
+                                                        full_name=form.full_name.data, role=Role(form.role.data),
+                                                        partner_id=partner.id),
+                       lambda invitation: _invitation_sent(invitation.email),
                        url_for("backoffice.partner", partner_id=partner.id))

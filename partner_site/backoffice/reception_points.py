@@ -1,6 +1,6 @@
-"""Reception points: list with their stock, create, edit, attach staff."""
+"""Reception points: list with their stock, create, edit; the instructors attached (by the staff administrator)."""
 import sqlalchemy as sa
-from flask import abort, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,9 +11,9 @@ from ..extensions import db
 from ..labels import RECEPTION_POINT_KINDS
 from ..models import ReceptionPoint, User
 from . import bp
-from .forms.common import EmptyForm, options
-from .forms.partners import ReceptionPointForm, StaffForm
-from .helpers import get_or_404, post_action, submit
+from .forms.common import options
+from .forms.partners import ReceptionPointForm
+from .helpers import get_or_404, submit
 
 
 def _form(obj=None) -> ReceptionPointForm:
@@ -69,34 +69,4 @@ def reception_point(point_id):
     stock = [row for row in reception.stock() if row["point_id"] == point.id]
     return render_template("backoffice/reception_points/detail.html", point=point, staff=staff.scalars().all(),
                            stock=stock[0] if stock else None, place=commune(point.commune_insee),
-                           kinds=RECEPTION_POINT_KINDS, staff_form=StaffForm(), button=EmptyForm())
-
-
-@bp.post("/reception-points/<int:point_id>/staff")
-@instructor_required
-def reception_point_staff(point_id):
-    """Attach a staff member (by e-mail) to this reception point."""
-    point = get_or_404(ReceptionPoint, point_id)
-    form = StaffForm()
-
-    def attach():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email)).scalar_one_or_none()
-        return reception.attach_staff(current_user, point, user)
-
-    return post_action(form, attach, lambda user: _("%(email)s est rattaché(e) à ce point d'accueil.",
-                                                    email=user.email),
-                       url_for("backoffice.reception_point", point_id=point.id))
-
-
-@bp.post("/reception-points/<int:point_id>/staff/<int:user_id>/detach")
-@instructor_required
-def reception_point_detach(point_id, user_id):
-    """Detach a staff member from this reception point (back to the central office)."""
-    point = get_or_404(ReceptionPoint, point_id)
-    user = get_or_404(User, user_id)
-    if user.reception_point_id != point.id:
-        abort(404)
-    return post_action(EmptyForm(), lambda: reception.attach_staff(current_user, None, user),
-                       _("%(email)s n'est plus rattaché(e) à ce point d'accueil.", email=user.email),
-                       url_for("backoffice.reception_point", point_id=point.id))
+                           kinds=RECEPTION_POINT_KINDS)

@@ -24,6 +24,8 @@ MESSAGES = {
     "unauthenticated": _l("Connectez-vous pour continuer."),
     "invitation_invalid": _l("Ce lien d'invitation n'est plus valable (déjà utilisé, annulé ou expiré) : "
                              "demandez-en un nouveau à votre responsable."),
+    "reset_link_invalid": _l("Ce lien n'est plus valable (déjà utilisé ou expiré) : demandez-en un nouveau "
+                             "depuis « Mot de passe oublié ? »."),
 }
 
 HTTP_STATUS = {
@@ -35,6 +37,7 @@ HTTP_STATUS = {
     "rate_limited": 429,
     "not_found": 404,
     "invitation_invalid": 404,
+    "reset_link_invalid": 404,
 }
 
 

@@ -1,7 +1,10 @@
-"""Invitations: a one-time link that expires, by which a person sets a password and joins a partner.
+"""Invitations: a one-time link that expires, by which a person sets a password and joins a partner
+(or, invited by the staff administrator, the département's staff).
 
-Only a hash of the token is stored, so a copy of the database cannot be used to join. The
-link is shown once to whoever invited, who passes it on (e-mail, SMS).
+Only a hash of the token is stored, so a copy of the database cannot be used to join. The link
+is e-mailed to the invited address through the outbox, never shown to whoever invited: the
+invitation is the proof that the address is the person's. Inviting an address that already has
+an account looks the same to whoever invited; its holder gets a notice instead of a link.
 """
 import hashlib
 import secrets
@@ -12,10 +15,11 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Invitation, Role, User, record, utcnow
+from . import account_messages
 from .errors import DomainError
+from .passwords import check_new_password
 
 INVITATION_LIFETIME = timedelta(hours=72)
-MIN_PASSWORD_LENGTH = 10
 
 
 def token_hash(token: str) -> str:
@@ -27,14 +31,12 @@ def _email_taken(email: str) -> bool:
 
 
 def invite(actor, *, email: str, full_name: str, role: Role, partner_id: int | None,
-           now: datetime | None = None) -> tuple[Invitation, str]:
-    """Create an invitation and return it with its token (the only time the token exists)."""
+           now: datetime | None = None) -> Invitation:
+    """Create an invitation and e-mail its link (or, to an address that has an account, a notice)."""
     now = now or utcnow()
     email = (email or "").strip().lower()
     if not email or "@" not in email or len(email) > 200:
         raise DomainError("bad_request", _("Adresse e-mail invalide."), field="email")
-    if _email_taken(email):
-        raise DomainError("bad_request", _("Une personne utilise déjà l'adresse %(email)s.", email=email), field="email")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(token_hash=token_hash(token), email=email, full_name=(full_name or "").strip()[:200],
                             role=role, partner_id=partner_id, created_by_id=getattr(actor, "id", None),
@@ -43,10 +45,14 @@ def invite(actor, *, email: str, full_name: str, role: Role, partner_id: int | N
     db.session.flush()
     record(actor, "invitation.created", invitation,
            after={"email": email, "role": role.value, "partner_id": partner_id, "expires_at": invitation.expires_at})
-    return invitation, token
+    if _email_taken(email):
+        account_messages.account_exists(invitation)  # the token is dropped: this invitation can never be used
+    else:
+        account_messages.invitation(invitation, token, int(INVITATION_LIFETIME.total_seconds() // 3600))
+    return invitation
 
 
-def invite_trainer(manager, *, email: str, full_name: str) -> tuple[Invitation, str]:
+def invite_trainer(manager, *, email: str, full_name: str) -> Invitation:
     """Invite a trainer into the manager's own partner."""
     return invite(manager, email=email, full_name=full_name, role=Role.TRAINER, partner_id=manager.partner_id)
 
@@ -69,9 +75,7 @@ def accept(token: str, *, full_name: str, password: str, now: datetime | None = 
     invitation = usable_invitation(token, now)
     if not full_name or not full_name.strip() or len(full_name) > 200:
         raise DomainError("bad_request", _("Indiquez vos prénom et nom."), field="full_name")
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or len(password) > 200:
-        raise DomainError("bad_request", _("Choisissez un mot de passe d'au moins %(n)s caractères.",
-                                           n=MIN_PASSWORD_LENGTH), field="password")
+    check_new_password(password)
     if _email_taken(invitation.email):
         raise DomainError("bad_request", _("Un compte existe déjà pour %(email)s : connectez-vous.",
                                            email=invitation.email))
@@ -103,15 +107,26 @@ def pending_for_partner(partner_id: int, now: datetime | None = None) -> list[In
     ).scalars())
 
 
-def revoke(manager, invitation_id, now: datetime | None = None) -> Invitation:
-    """Make a pending invitation of the manager's partner unusable at once."""
+def pending_for_staff(now: datetime | None = None) -> list[Invitation]:
+    """List the invitations to join the staff not used and not yet expired, newest first."""
+    now = now or utcnow()
+    return list(db.session.execute(
+        sa.select(Invitation).where(Invitation.partner_id.is_(None), Invitation.used_at.is_(None),
+                                    Invitation.expires_at > now)
+        .order_by(Invitation.created_at.desc())
+    ).scalars())
+
+
+def revoke(actor, invitation_id, now: datetime | None = None) -> Invitation:
+    """Make a pending invitation unusable at once: one of the manager's partner, or (actor with no
+    partner: the staff administrator) one to join the staff."""
     now = now or utcnow()
     invitation = db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
-    if invitation is None or invitation.partner_id != manager.partner_id:
+    if invitation is None or invitation.partner_id != actor.partner_id:
         raise DomainError("not_found", _("Invitation introuvable."))
     if invitation.used_at is not None or invitation.expires_at <= now:
         raise DomainError("bad_request", _("Cette invitation n'est plus en attente."))
     before = invitation.expires_at
     invitation.expires_at = now
-    record(manager, "invitation.revoked", invitation, before={"expires_at": before}, after={"expires_at": now})
+    record(actor, "invitation.revoked", invitation, before={"expires_at": before}, after={"expires_at": now})
     return invitation

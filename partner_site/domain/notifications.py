@@ -1,4 +1,5 @@
-"""Messages to associations about their claims: always kept in the outbox, e-mailed when SMTP is set.
+"""Messages to associations about their claims, and to people about their accounts: always kept in the
+outbox, e-mailed when SMTP is set.
 
 The message is written in the same transaction as the change it announces (an outbox), and
 sent only after that transaction commits, so nobody is told of a change that was rolled back.
@@ -7,7 +8,7 @@ import smtplib
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import after_this_request, current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -17,6 +18,7 @@ from ..models import Claim, Notification, Role, User, utcnow
 APPROVED = "claim_approved"
 PARTLY_REJECTED = "claim_partly_rejected"
 PAID = "claim_paid"
+CLAIM_KINDS = (APPROVED, PARTLY_REJECTED, PAID)
 
 
 def recipient_for(partner) -> str:
@@ -28,11 +30,17 @@ def recipient_for(partner) -> str:
     return manager[0] if manager else ""
 
 
-def _queue(claim: Claim, kind: str, subject: str, body: str) -> Notification:
-    notification = Notification(partner_id=claim.partner_id, claim_id=claim.id, kind=kind,
-                                recipient=recipient_for(claim.partner), subject=subject, body=body)
+def queue(kind: str, recipient: str, subject: str, body: str, partner_id: int | None = None,
+          claim_id: int | None = None) -> Notification:
+    """Write a message in the outbox, in the caller's transaction."""
+    notification = Notification(partner_id=partner_id, claim_id=claim_id, kind=kind, recipient=recipient,
+                                subject=subject, body=body)
     db.session.add(notification)
     return notification
+
+
+def _queue(claim: Claim, kind: str, subject: str, body: str) -> Notification:
+    return queue(kind, recipient_for(claim.partner), subject, body, partner_id=claim.partner_id, claim_id=claim.id)
 
 
 def claim_reviewed(claim: Claim) -> Notification:
@@ -109,6 +117,20 @@ def deliver_pending(limit: int = 100) -> int:
     return sent
 
 
+def deliver_after_response() -> None:
+    """E-mail the outbox once the current answer is sent, so that its timing tells nothing."""
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _later(response):
+        def deliver():
+            with app.app_context():
+                deliver_pending()
+
+        response.call_on_close(deliver)
+        return response
+
+
 def _send(notification: Notification) -> None:
     config = current_app.config
     message = EmailMessage()
@@ -125,9 +147,15 @@ def _send(notification: Notification) -> None:
 
 
 def outbox(page: int = 1, per_page: int = 50):
-    """Return a page of the outbox, newest first, and the total."""
-    total = db.session.execute(sa.select(sa.func.count()).select_from(Notification)).scalar_one()
-    rows = db.session.execute(sa.select(Notification).options(sa.orm.joinedload(Notification.partner))
+    """Return a page of the messages to associations about claims, newest first, and the total.
+
+    Messages about accounts are left out: they carry one-time links, and whether one says
+    "you already have an account" is for its addressee alone.
+    """
+    about_claims = Notification.kind.in_(CLAIM_KINDS)
+    total = db.session.execute(sa.select(sa.func.count()).select_from(Notification).where(about_claims)).scalar_one()
+    rows = db.session.execute(sa.select(Notification).where(about_claims)
+                              .options(sa.orm.joinedload(Notification.partner))
                               .order_by(Notification.id.desc()).limit(per_page).offset((page - 1) * per_page)
                               ).scalars().all()
     return rows, total

@@ -43,17 +43,16 @@ def _clean(values: dict, partner: Partner | None) -> dict:
     return out
 
 
-def create(actor, manager_email: str, manager_name: str = "", **values) -> tuple[Partner, str]:
-    """Register a partner (applied) and invite its manager; return the partner and the one-time token."""
+def create(actor, manager_email: str, manager_name: str = "", **values) -> Partner:
+    """Register a partner (applied) and invite its manager (the link goes to the manager's address)."""
     fields = _clean(values, None)
     partner = Partner(status=PartnerStatus.APPLIED, rural=commune(fields["commune_insee"]).rural, **fields)
     db.session.add(partner)
     db.session.flush()
     record(actor, "partner.created", partner, after={"name": partner.name, "siret": partner.siret,
                                                      "commune_insee": partner.commune_insee})
-    _invitation, token = invitations.invite(actor, email=manager_email, full_name=manager_name, role=Role.MANAGER,
-                                            partner_id=partner.id)
-    return partner, token
+    invitations.invite(actor, email=manager_email, full_name=manager_name, role=Role.MANAGER, partner_id=partner.id)
+    return partner
 
 
 def update(actor, partner: Partner, **values) -> Partner:

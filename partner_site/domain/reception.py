@@ -3,7 +3,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Booklet, BookletStatus, Campaign, ReceptionPoint, ReceptionPointKind, Redemption, User, record
+from ..models import (
+    Booklet,
+    BookletStatus,
+    Campaign,
+    ReceptionPoint,
+    ReceptionPointKind,
+    Redemption,
+    Role,
+    User,
+    record,
+)
 from .communes import commune
 from .errors import DomainError
 
@@ -42,10 +52,11 @@ def update(actor, point: ReceptionPoint, **values) -> ReceptionPoint:
 
 
 def attach_staff(actor, point: ReceptionPoint | None, user: User) -> User:
-    """Attach a staff member to a reception point (None: back to the central office)."""
-    if user is None or not user.is_staff:
-        raise DomainError("bad_request", _("Seuls les agents du Département peuvent être rattachés à un point "
-                                           "d'accueil."))
+    """Attach an instructor to a reception point (None: back to the central office). The staff
+    administrator's act: an instructor who could do it could leave their point."""
+    if user is None or user.role != Role.INSTRUCTOR:
+        raise DomainError("bad_request", _("Seuls les instructeurs du Département peuvent être rattachés à un point "
+                                           "d'accueil."), field="reception_point")
     before = user.reception_point_id
     user.reception_point_id = point.id if point else None
     record(actor, "user.reception_point_set", user, before={"reception_point_id": before},

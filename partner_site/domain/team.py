@@ -3,7 +3,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import Role, User, record
+from ..models import Role, User
+from . import accounts
 from .errors import DomainError
 
 
@@ -27,9 +28,4 @@ def get_trainer(manager, user_id) -> User:
 
 def set_active(manager, trainer: User, active: bool) -> User:
     """Deactivate (they are signed out at once) or reactivate a trainer's account."""
-    if trainer.active == active:
-        raise DomainError("bad_request", _("Ce compte est déjà actif.") if active else _("Ce compte est déjà désactivé."))
-    trainer.active = active
-    record(manager, "user.reactivated" if active else "user.deactivated", trainer,
-           before={"active": not active}, after={"active": active})
-    return trainer
+    return accounts.set_active(manager, trainer, active)

@@ -1,4 +1,5 @@
 """The domain model of ../shared/domain.md, one module per area."""
+from .accounts import PasswordReset, RecoveryCode, UserSession  # noqa: F401
 from .audit import AuditEvent, record  # noqa: F401
 from .bank import BankAccount, BankAccountStatus  # noqa: F401
 from .base import IllegalTransition, change_status, utcnow  # noqa: F401
@@ -19,6 +20,7 @@ from .people import (  # noqa: F401
     PartnerStatus,
     ReceptionPoint,
     ReceptionPointKind,
+    STAFF_ROLES,
     Role,
     User,
 )

@@ -1,4 +1,4 @@
-"""The outbox of messages to partners: sent by e-mail when SMTP is configured, kept either way."""
+"""The outbox of messages to partners and to people about their accounts: e-mailed when SMTP is configured."""
 import sqlalchemy as sa
 
 from ..extensions import db
@@ -6,14 +6,14 @@ from .base import TimestampMixin
 
 
 class Notification(TimestampMixin, db.Model):
-    """One message to a partner about one of its claims."""
+    """One message: to a partner about one of its claims, or to a person about their account."""
 
     __tablename__ = "notifications"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    partner_id = sa.Column(sa.Integer, sa.ForeignKey("partners.id"), nullable=False, index=True)
+    partner_id = sa.Column(sa.Integer, sa.ForeignKey("partners.id"), index=True)  # none for account messages
     claim_id = sa.Column(sa.Integer, sa.ForeignKey("claims.id"), index=True)
-    kind = sa.Column(sa.String(30), nullable=False)  # claim_approved, claim_partly_rejected, claim_paid
+    kind = sa.Column(sa.String(30), nullable=False)  # claim_approved, ..., invitation, account_exists, password_reset
     recipient = sa.Column(sa.String(200), nullable=False)
     subject = sa.Column(sa.String(200), nullable=False)
     body = sa.Column(sa.Text, nullable=False)

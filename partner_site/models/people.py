@@ -67,6 +67,7 @@ class ReceptionPoint(TimestampMixin, db.Model):
 
 
 class Role(str, enum.Enum):
+    ADMIN = "admin"
     INSTRUCTOR = "instructor"
     FINANCE = "finance"
     MANAGER = "manager"
@@ -74,7 +75,11 @@ class Role(str, enum.Enum):
 
     @property
     def is_staff(self) -> bool:
-        return self in (Role.INSTRUCTOR, Role.FINANCE)
+        """Department staff: they sign in with a second factor and belong to no partner."""
+        return self in STAFF_ROLES
+
+
+STAFF_ROLES = (Role.ADMIN, Role.INSTRUCTOR, Role.FINANCE)
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -89,6 +94,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     reception_point_id = sa.Column(sa.Integer, sa.ForeignKey("reception_points.id"))
     active = sa.Column(sa.Boolean, nullable=False, default=True)
     last_login_at = sa.Column(sa.DateTime)
+    # Second factor (staff): a TOTP secret, confirmed by a first code, and the last time step
+    # accepted, so that a code seen over a shoulder cannot be used again.
+    totp_secret = sa.Column(sa.String(64))
+    totp_enrolled_at = sa.Column(sa.DateTime)
+    totp_last_step = sa.Column(sa.BigInteger)
 
     partner = db.relationship("Partner", back_populates="users")
     reception_point = db.relationship("ReceptionPoint")
@@ -114,9 +124,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_staff(self) -> bool:
         return self.role.is_staff
 
-    def get_id(self) -> str:
-        # The hash suffix makes a password change end every other session of this user.
-        return f"{self.id}:{self.password_hash[-12:]}"
+    @property
+    def second_factor_enrolled(self) -> bool:
+        return self.totp_enrolled_at is not None
+
+    # The random token of the session this request runs in (set at login and by the loader):
+    # what Flask-Login keeps in the signed cookie, instead of the user's id.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
 
 class Invitation(TimestampMixin, db.Model):

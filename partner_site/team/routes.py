@@ -1,16 +1,15 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..access import manager_required
-from ..domain import invitations, team
+from ..auth import signin
+from ..domain import invitations, notifications, team
 from ..domain.errors import DomainError
 from ..extensions import db, limiter
 from ..models import utcnow
 from . import bp
 from .forms import AcceptForm, InviteForm
-
-NEW_LINK = "team.new_invitation_link"  # shown once to the manager, then forgotten
 
 
 @bp.get("/team/")
@@ -19,28 +18,28 @@ def index():
     """Show the association's people, its pending invitations and the form to invite a trainer."""
     return render_template("team/index.html", members=team.members(current_user.partner_id),
                            pending=invitations.pending_for_partner(current_user.partner_id),
-                           form=InviteForm(), new_link=session.pop(NEW_LINK, None), now=utcnow())
+                           form=InviteForm(), now=utcnow())
 
 
 @bp.post("/team/invitations")
 @manager_required
 def invite():
-    """Create a one-time link for a new trainer; the manager passes it on."""
+    """E-mail a one-time link to a new trainer (the answer is the same if the address has an account)."""
     form = InviteForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(errors[0], "error")
         return redirect(url_for(".index"))
     try:
-        invitation, token = invitations.invite_trainer(current_user, email=form.email.data,
-                                                       full_name=form.full_name.data)
+        invitation = invitations.invite_trainer(current_user, email=form.email.data, full_name=form.full_name.data)
     except DomainError as err:
         db.session.rollback()
         flash(err.message, "error")
         return redirect(url_for(".index"))
     db.session.commit()
-    session[NEW_LINK] = {"url": url_for(".accept", token=token, _external=True), "email": invitation.email}
-    flash(_("Invitation créée pour %(email)s : envoyez-lui le lien ci-dessous.", email=invitation.email), "success")
+    notifications.deliver_after_response()
+    flash(_("Invitation envoyée à %(email)s : le lien qu'elle contient est valable %(hours)s heures.",
+            email=invitation.email, hours=int(invitations.INVITATION_LIFETIME.total_seconds() // 3600)), "success")
     return redirect(url_for(".index"))
 
 
@@ -72,7 +71,8 @@ def set_active(user_id: int, action: str):
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 def accept(token: str):
-    """Let an invited person choose a password; the link then stops working."""
+    """Let an invited person choose a password; the link then stops working. Staff go on to enrol
+    their second factor; an association's people are signed in."""
     invitation = invitations.usable_invitation(token)
     form = AcceptForm()
     if request.method == "GET":
@@ -80,8 +80,7 @@ def accept(token: str):
     if form.validate_on_submit():
         user = invitations.accept(token, full_name=form.full_name.data, password=form.password.data)
         db.session.commit()
-        login_user(user)
         flash(_("Bienvenue ! Votre compte est prêt."), "success")
-        return redirect(url_for("web.home"))
+        return signin.start(user, None)
     response = render_template("team/accept.html", form=form, invitation=invitation)
     return response, 200, {"Cache-Control": "no-store"}

@@ -52,7 +52,3 @@ class ReceptionPointForm(FlaskForm):
     commune_insee = CommuneField(_l("Commune"))
     address = StringField(_l("Adresse"), validators=[Length(max=300)])
 
-
-class StaffForm(FlaskForm):
-    email = EmailField(_l("E-mail de l'agent"), validators=[DataRequired(_l("Indiquez l'e-mail.")),
-                                                            Email(_l("E-mail invalide."))])
