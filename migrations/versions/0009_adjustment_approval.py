@@ -18,7 +18,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0009_adjustment_approval'
-down_revision = '0006'
+down_revision = '0007_accounts'
 branch_labels = None
 depends_on = None
 
