@@ -48,7 +48,7 @@ run: demo
 HTTPS_PORT ?= 8443
 TLS_DIR := instance/tls
 run-https: demo
-	$(BIN)/python -m partner_site.devcert $(TLS_DIR) $(HTTPS_HOSTS)
+	$(BIN)/python -m partner_site.cli.devcert $(TLS_DIR) $(HTTPS_HOSTS)
 	@echo "On a phone on the same network, open https://<an address above>:$(HTTPS_PORT)/ (Ctrl+C to stop)"
 	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
 		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app

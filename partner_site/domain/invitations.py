@@ -12,27 +12,22 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..models import Invitation, Role, User, record, utcnow
+from .accounts import check_password, clean_email
+from .accounts import email_taken as _email_taken
 from .errors import DomainError
 
 INVITATION_LIFETIME = timedelta(hours=72)
-MIN_PASSWORD_LENGTH = 10
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _email_taken(email: str) -> bool:
-    return db.session.execute(sa.select(User.id).where(sa.func.lower(User.email) == email)).first() is not None
-
-
 def invite(actor, *, email: str, full_name: str, role: Role, partner_id: int | None,
            now: datetime | None = None) -> tuple[Invitation, str]:
     """Create an invitation and return it with its token (the only time the token exists)."""
     now = now or utcnow()
-    email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 200:
-        raise DomainError("bad_request", _("Adresse e-mail invalide."), field="email")
+    email = clean_email(email)
     if _email_taken(email):
         raise DomainError("bad_request", _("Une personne utilise déjà l'adresse %(email)s.", email=email), field="email")
     token = secrets.token_urlsafe(32)
@@ -69,9 +64,7 @@ def accept(token: str, *, full_name: str, password: str, now: datetime | None = 
     invitation = usable_invitation(token, now)
     if not full_name or not full_name.strip() or len(full_name) > 200:
         raise DomainError("bad_request", _("Indiquez vos prénom et nom."), field="full_name")
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or len(password) > 200:
-        raise DomainError("bad_request", _("Choisissez un mot de passe d'au moins %(n)s caractères.",
-                                           n=MIN_PASSWORD_LENGTH), field="password")
+    check_password(password)
     if _email_taken(invitation.email):
         raise DomainError("bad_request", _("Un compte existe déjà pour %(email)s : connectez-vous.",
                                            email=invitation.email))

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from ..domain.invitations import MIN_PASSWORD_LENGTH
+from ..domain.accounts import MIN_PASSWORD_LENGTH
 
 
 class InviteForm(FlaskForm):

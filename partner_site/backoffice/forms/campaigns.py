@@ -22,7 +22,7 @@ class CampaignForm(FlaskForm):
                                           NumberRange(0, 366, _l("De 0 à 366 jours."))])
     state_share_percent = IntegerField(_l("Part de l'État (%)"), default=50,
                                        validators=[InputRequired(_l("Indiquez la part de l'État.")),
-                                                   NumberRange(0, 100, _l("De 0 à 100 %."))])
+                                                   NumberRange(0, 100, _l("De %(min)s à %(max)s %%."))])
 
 
 class GenerateForm(FlaskForm):
