@@ -51,3 +51,5 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "pass-numerique@haute-garonne.example")
+    # Days a closed request keeps the person's identity and address before `beneficiaries purge` erases them.
+    REQUEST_RETENTION_DAYS = int(os.environ.get("REQUEST_RETENTION_DAYS", "365"))

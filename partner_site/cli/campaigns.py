@@ -42,3 +42,12 @@ def expire_campaign(campaign_id):
     with domain_call():
         count = campaign_ops.expire("cli", get_campaign(campaign_id), local_today())
     echo_json({"tickets_expired": count})
+
+
+@campaigns_cli.command("expire-due")
+def expire_due():
+    """Expire the unused tickets of every campaign past its end plus grace (a daily job; safe to repeat)."""
+    with domain_call():
+        expired = campaign_ops.expire_due("cli", local_today())
+    echo_json({"campaigns": [{"id": campaign_id, "tickets_expired": count} for campaign_id, count in expired.items()],
+               "tickets_expired": sum(expired.values())})

@@ -108,6 +108,24 @@ def expire(actor, campaign: Campaign, today: date) -> int:
     return count
 
 
+def expire_due(actor, today: date) -> dict[int, int]:
+    """Expire the unused tickets of every campaign past its end plus grace; return {campaign id: tickets expired}.
+
+    Safe to run again or twice at once: a ticket already expired is not counted, and a campaign
+    with nothing left to expire gets no audit event.
+    """
+    candidates = db.session.execute(
+        sa.select(Campaign).where(Campaign.ends_on < today,
+                                  sa.exists().where(Ticket.campaign_id == Campaign.id, Ticket.status.in_(UNUSED)))
+        .order_by(Campaign.id)).scalars().all()
+    expired = {}
+    for campaign in candidates:
+        if today > campaign.valid_until and (count := _expire_unused(campaign)):
+            record(actor, "campaign.expired", campaign, after={"tickets_expired": count})
+            expired[campaign.id] = count
+    return expired
+
+
 def _expire_unused(campaign: Campaign) -> int:
     """Move the campaign's tickets still issued or active to expired, in one conditional update."""
     return db.session.execute(
