@@ -9,8 +9,6 @@ from partner_site.domain.clock import local_today
 from partner_site.extensions import db
 from partner_site.models import AuditEvent, Booklet, BookletStatus, Campaign, Role, TicketStatus, User
 
-from .bo_helpers import assigned_request, instructor, point
-
 STARTS, ENDS = "2027-01-01", "2027-12-31"  # creating a campaign does not depend on today
 
 # Each case: the command line's options and the back-office form's fields for the same bad campaign.
@@ -107,12 +105,6 @@ def test_booklets_distribute_refuses_a_booklet_whose_campaign_is_not_running(app
     assert _refused_cleanly(result) and "n'est pas en cours" in result.output, result.output
     db.session.expire_all()
     assert db.session.get(Booklet, booklet.id).status == BookletStatus.ISSUED
-
-
-def test_a_reception_point_still_hands_out_booklets_of_a_running_campaign(app, factory):
-    staff = instructor(factory)
-    request = assigned_request(factory, staff, point())
-    assert request.assignments[0].booklet.status == BookletStatus.DISTRIBUTED
 
 
 def test_the_campaign_form_explains_a_state_share_over_100_percent(app, factory, login):
