@@ -66,3 +66,5 @@ class Config:
     # The site's address as people reach it, for the links in e-mails (never taken from a request's
     # Host header, which anyone can forge to have reset links point elsewhere).
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Days a closed request keeps the person's identity and address before `beneficiaries purge` erases them.
+    REQUEST_RETENTION_DAYS = int(os.environ.get("REQUEST_RETENTION_DAYS", "365"))

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from partner_site.demo import PASSWORD, build_demo
+from partner_site.cli.demo import PASSWORD, build_demo
 from partner_site.extensions import db
 
 from .browser_support import ARTIFACTS, BROWSER_ARGS, CHROMIUM, log_in, threaded_server

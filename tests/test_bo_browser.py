@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from partner_site.demo import PASSWORD, build_demo
+from partner_site.cli.demo import PASSWORD, build_demo
 from partner_site.extensions import db
 
 from .browser_support import ARTIFACTS, CHROMIUM, log_in

@@ -9,7 +9,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from partner_site.devcert import make_certificate
+from partner_site.cli.devcert import make_certificate
 
 from .browser_support import launch, log_in, phone_context, require_chromium, ticket_video
 from .helpers import Factory, code_of

@@ -3,16 +3,19 @@
 The administrator creates and deactivates accounts and attaches instructors to reception points;
 the role can neither approve claims, nor pay, nor read beneficiaries' personal data. Nobody
 changes their own role or deactivates themselves, and the last active administrator stays one.
+`create_user` is the command line's way in, with the checks an invited person passes.
 """
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import STAFF_ROLES, Invitation, ReceptionPoint, Role, User, record
+from ..models import STAFF_ROLES, Invitation, Partner, ReceptionPoint, Role, User, record
 from . import invitations, reception, sessions
 from .errors import DomainError
+from .passwords import check_new_password
 
 SEARCH_LIMIT = 50
+MAX_LENGTH = 200  # e-mail and name alike
 
 
 def staff() -> list[User]:
@@ -118,3 +121,28 @@ def set_reception_point(actor, user: User, point_id: int | None) -> User:
         if point is None:
             raise DomainError("bad_request", _("Point d'accueil inconnu."), field="reception_point")
     return reception.attach_staff(actor, point, user)
+
+
+def create_user(actor, *, email, password, role: Role, partner_id: int | None, full_name: str = "") -> User:
+    """Create an account: a free e-mail, a long enough password; managers and trainers in one partner, staff in none."""
+    email = invitations.clean_email(email)
+    check_new_password(password)
+    full_name = (full_name or "").strip()
+    if len(full_name) > MAX_LENGTH:
+        raise DomainError("bad_request", _("Nom trop long (%(n)s caractères au plus).", n=MAX_LENGTH),
+                          field="full_name")
+    if role.is_staff and partner_id is not None:
+        raise DomainError("bad_request", _("Un agent du Département n'appartient à aucune structure."),
+                          field="partner_id")
+    if not role.is_staff and (partner_id is None or db.session.get(Partner, partner_id) is None):
+        raise DomainError("bad_request", _("Un responsable ou un formateur appartient à une structure existante."),
+                          field="partner_id")
+    if invitations.email_taken(email):
+        raise DomainError("bad_request", _("Une personne utilise déjà l'adresse %(email)s.", email=email),
+                          field="email")
+    user = User(email=email, full_name=full_name, role=role, partner_id=partner_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, after={"email": email, "role": role.value, "partner_id": partner_id})
+    return user

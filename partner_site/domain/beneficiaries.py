@@ -139,14 +139,7 @@ def _stock_booklet(point_id: int, today: date) -> Booklet:
 
 
 def _give(actor, request: BeneficiaryRequest, booklet: Booklet | None, today: date, replaces=None):
-    if booklet is None:
-        booklet = _stock_booklet(request.reception_point_id, today)
-    elif booklet.status != BookletStatus.ISSUED:
-        raise DomainError("bad_request", _("Le carnet %(serial)s n'est pas en stock.", serial=booklet.serial))
-    elif not booklet.campaign.starts_on <= today <= booklet.campaign.ends_on:
-        raise DomainError("bad_request", _("Le carnet %(serial)s appartient à une campagne qui n'est pas en cours.",
-                                           serial=booklet.serial))
-    booklet_ops.distribute(actor, booklet)
+    booklet = booklet_ops.hand_out(actor, booklet or _stock_booklet(request.reception_point_id, today), today)
     if booklet.reception_point_id is None:
         booklet.reception_point_id = request.reception_point_id
     assignment = BookletAssignment(request=request, booklet=booklet, replaces_booklet_id=replaces,

@@ -78,10 +78,21 @@ def distribute(actor, booklet: Booklet) -> Booklet:
     return booklet
 
 
+def hand_out(actor, booklet: Booklet, today: date) -> Booklet:
+    """Hand out a booklet in stock whose campaign runs today (what reception points and the CLI do)."""
+    if booklet.status != BookletStatus.ISSUED:
+        raise DomainError("bad_request", _("Le carnet %(serial)s n'est pas en stock.", serial=booklet.serial))
+    if not booklet.campaign.starts_on <= today <= booklet.campaign.ends_on:
+        raise DomainError("bad_request", _("Le carnet %(serial)s appartient à une campagne qui n'est pas en cours.",
+                                           serial=booklet.serial))
+    return distribute(actor, booklet)
+
+
 def oppose(actor, booklet: Booklet, reason: str) -> int:
     """Declare a booklet lost or stolen: its unused tickets are refused from now on."""
-    if not reason or not reason.strip():
-        raise DomainError("bad_request", _("Indiquez le motif de l'opposition."))
+    if not reason or not reason.strip() or len(reason.strip()) > 300:
+        raise DomainError("bad_request", _("Indiquez le motif de l'opposition (300 caractères au plus)."),
+                          field="reason")
     if booklet.status == BookletStatus.CANCELLED:
         raise DomainError("bad_request", _("Le carnet %(serial)s est déjà en opposition.", serial=booklet.serial))
     now = utcnow()

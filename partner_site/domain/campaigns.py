@@ -10,6 +10,8 @@ from ..models import Booklet, Campaign, ReceptionPoint, Ticket, TicketStatus, re
 from .errors import DomainError
 
 EXPIRY_ALERT_DAYS = 30
+MAX_BUDGET_CENTS = 1_000_000_000_00  # one billion euros: anything above is a typing mistake
+MAX_FACE_VALUE_CENTS = 1_000_00  # a ticket pays one workshop; the column holds ~21 million euros at most
 UNUSED = (TicketStatus.ISSUED, TicketStatus.ACTIVE)
 FIELDS = ("name", "territory", "budget_cents", "face_value_cents", "starts_on", "ends_on", "grace_days",
           "state_share_percent")
@@ -19,6 +21,9 @@ def _check(values: dict, campaign: Campaign | None) -> None:
     name = (values.get("name") or "").strip()
     if not name or len(name) > 200:
         raise DomainError("bad_request", _("Donnez un nom à la campagne (200 caractères au plus)."), field="name")
+    territory = (values.get("territory") or "").strip()
+    if not territory or len(territory) > 100:
+        raise DomainError("bad_request", _("Indiquez le territoire (100 caractères au plus)."), field="territory")
     if values["ends_on"] < values["starts_on"]:
         raise DomainError("bad_request", _("La fin de validité doit suivre son début."), field="ends_on")
     if not 0 <= values["grace_days"] <= 366:
@@ -27,6 +32,11 @@ def _check(values: dict, campaign: Campaign | None) -> None:
         raise DomainError("bad_request", _("Part de l'État : de 0 à 100 %."), field="state_share_percent")
     if values["face_value_cents"] <= 0 or values["budget_cents"] < 0:
         raise DomainError("bad_request", _("Budget et valeur faciale doivent être positifs."), field="budget_cents")
+    if values["budget_cents"] > MAX_BUDGET_CENTS:
+        raise DomainError("bad_request", _("Budget hors limites (1 milliard d'euros au plus)."), field="budget_cents")
+    if values["face_value_cents"] > MAX_FACE_VALUE_CENTS:
+        raise DomainError("bad_request", _("Valeur faciale hors limites (1 000 € au plus par ticket)."),
+                          field="face_value_cents")
     if campaign is not None and campaign.issued_cents:
         if values["face_value_cents"] != campaign.face_value_cents:
             raise DomainError("bad_request", _("Des carnets sont déjà émis : la valeur faciale ne peut plus changer."),
@@ -42,7 +52,7 @@ def create(actor, **values) -> Campaign:
     values.setdefault("territory", "Haute-Garonne")
     _check(values, None)
     campaign = Campaign(**{k: values[k] for k in FIELDS})
-    campaign.name = campaign.name.strip()
+    campaign.name, campaign.territory = campaign.name.strip(), campaign.territory.strip()
     db.session.add(campaign)
     db.session.flush()
     record(actor, "campaign.created", campaign, after={k: getattr(campaign, k) for k in FIELDS})
@@ -57,7 +67,7 @@ def update(actor, campaign: Campaign, **values) -> Campaign:
     _check(values, campaign)
     before = {k: getattr(campaign, k) for k in FIELDS}
     for key in FIELDS:
-        setattr(campaign, key, values[key].strip() if key == "name" else values[key])
+        setattr(campaign, key, values[key].strip() if key in ("name", "territory") else values[key])
     after = {k: getattr(campaign, k) for k in FIELDS}
     changed = {k: v for k, v in after.items() if before[k] != v}
     if changed:
@@ -93,12 +103,35 @@ def expire(actor, campaign: Campaign, today: date) -> int:
     if today <= campaign.valid_until:
         raise DomainError("bad_request", _("La campagne est valable jusqu'au %(day)s : ses tickets ne peuvent pas "
                                            "encore expirer.", day=campaign.valid_until.strftime("%d/%m/%Y")))
-    now = utcnow()
-    count = db.session.execute(
-        sa.update(Ticket).where(Ticket.campaign_id == campaign.id, Ticket.status.in_(UNUSED))
-        .values(status=TicketStatus.EXPIRED, changed_at=now).execution_options(synchronize_session=False)).rowcount
+    count = _expire_unused(campaign)
     record(actor, "campaign.expired", campaign, after={"tickets_expired": count})
     return count
+
+
+def expire_due(actor, today: date) -> dict[int, int]:
+    """Expire the unused tickets of every campaign past its end plus grace; return {campaign id: tickets expired}.
+
+    Safe to run again or twice at once: a ticket already expired is not counted, and a campaign
+    with nothing left to expire gets no audit event.
+    """
+    candidates = db.session.execute(
+        sa.select(Campaign).where(Campaign.ends_on < today,
+                                  sa.exists().where(Ticket.campaign_id == Campaign.id, Ticket.status.in_(UNUSED)))
+        .order_by(Campaign.id)).scalars().all()
+    expired = {}
+    for campaign in candidates:
+        if today > campaign.valid_until and (count := _expire_unused(campaign)):
+            record(actor, "campaign.expired", campaign, after={"tickets_expired": count})
+            expired[campaign.id] = count
+    return expired
+
+
+def _expire_unused(campaign: Campaign) -> int:
+    """Move the campaign's tickets still issued or active to expired, in one conditional update."""
+    return db.session.execute(
+        sa.update(Ticket).where(Ticket.campaign_id == campaign.id, Ticket.status.in_(UNUSED))
+        .values(status=TicketStatus.EXPIRED, changed_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def unused_by_point(campaign: Campaign) -> list[dict]:

@@ -26,7 +26,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _email_taken(email: str) -> bool:
+def clean_email(email) -> str:
+    """Return an e-mail address trimmed and lowercased, or refuse it."""
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    if not email or "@" not in email or len(email) > 200:
+        raise DomainError("bad_request", _("Adresse e-mail invalide."), field="email")
+    return email
+
+
+def email_taken(email: str) -> bool:
+    """Say whether an account uses this (cleaned) e-mail address already."""
     return db.session.execute(sa.select(User.id).where(sa.func.lower(User.email) == email)).first() is not None
 
 
@@ -34,9 +43,7 @@ def invite(actor, *, email: str, full_name: str, role: Role, partner_id: int | N
            now: datetime | None = None) -> Invitation:
     """Create an invitation and e-mail its link (or, to an address that has an account, a notice)."""
     now = now or utcnow()
-    email = (email or "").strip().lower()
-    if not email or "@" not in email or len(email) > 200:
-        raise DomainError("bad_request", _("Adresse e-mail invalide."), field="email")
+    email = clean_email(email)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(token_hash=token_hash(token), email=email, full_name=(full_name or "").strip()[:200],
                             role=role, partner_id=partner_id, created_by_id=getattr(actor, "id", None),
@@ -45,7 +52,7 @@ def invite(actor, *, email: str, full_name: str, role: Role, partner_id: int | N
     db.session.flush()
     record(actor, "invitation.created", invitation,
            after={"email": email, "role": role.value, "partner_id": partner_id, "expires_at": invitation.expires_at})
-    if _email_taken(email):
+    if email_taken(email):
         account_messages.account_exists(invitation)  # the token is dropped: this invitation can never be used
     else:
         account_messages.invitation(invitation, token, int(INVITATION_LIFETIME.total_seconds() // 3600))
@@ -76,7 +83,7 @@ def accept(token: str, *, full_name: str, password: str, now: datetime | None = 
     if not full_name or not full_name.strip() or len(full_name) > 200:
         raise DomainError("bad_request", _("Indiquez vos prénom et nom."), field="full_name")
     check_new_password(password)
-    if _email_taken(invitation.email):
+    if email_taken(invitation.email):
         raise DomainError("bad_request", _("Un compte existe déjà pour %(email)s : connectez-vous.",
                                            email=invitation.email))
     spent = db.session.execute(

@@ -5,6 +5,7 @@ The message is written in the same transaction as the change it announces (an ou
 sent only after that transaction commits, so nobody is told of a change that was rolled back.
 """
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -19,6 +20,8 @@ APPROVED = "claim_approved"
 PARTLY_REJECTED = "claim_partly_rejected"
 PAID = "claim_paid"
 CLAIM_KINDS = (APPROVED, PARTLY_REJECTED, PAID)
+MAX_ATTEMPTS = 5
+SENDING_LEASE = timedelta(minutes=10)  # far beyond one message's SMTP timeouts
 
 
 def recipient_for(partner) -> str:
@@ -96,16 +99,20 @@ def smtp_configured() -> bool:
 def deliver_pending(limit: int = 100) -> int:
     """E-mail the outbox's unsent messages when SMTP is configured; return how many were sent.
 
-    Commits after each message, so a message is never sent twice even if a later one fails.
+    Each message is claimed before it is sent (see `_claim`), so two senders running at once (a
+    page after its commit, the `claims notify` job) never send it twice. Commits after each
+    message, so one that fails does not undo those sent before it.
     """
     if not smtp_configured():
         return 0
     sent = 0
-    pending = db.session.execute(sa.select(Notification).where(
-        Notification.sent_at.is_(None), Notification.recipient != "", Notification.attempts < 5)
+    pending = db.session.execute(sa.select(Notification.id).where(
+        Notification.sent_at.is_(None), Notification.recipient != "", Notification.attempts < MAX_ATTEMPTS)
         .order_by(Notification.id).limit(limit)).scalars().all()
-    for notification in pending:
-        notification.attempts += 1
+    for notification_id in pending:
+        if not _claim(notification_id):
+            continue
+        notification = db.session.get(Notification, notification_id)
         try:
             _send(notification)
         except (OSError, smtplib.SMTPException) as err:
@@ -113,6 +120,7 @@ def deliver_pending(limit: int = 100) -> int:
         else:
             notification.sent_at, notification.last_error = utcnow(), None
             sent += 1
+        notification.sending_since = None
         db.session.commit()
     return sent
 
@@ -129,6 +137,24 @@ def deliver_after_response() -> None:
 
         response.call_on_close(deliver)
         return response
+
+
+def _claim(notification_id: int) -> bool:
+    """Take an unsent message for this sender and count the attempt; False if another sender holds it.
+
+    A conditional update committed at once: of two senders, one changes the row and the other
+    finds nothing to change. A claim left by a sender that died is free again after SENDING_LEASE.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(Notification).where(
+            Notification.id == notification_id, Notification.sent_at.is_(None),
+            Notification.attempts < MAX_ATTEMPTS,
+            sa.or_(Notification.sending_since.is_(None), Notification.sending_since < now - SENDING_LEASE))
+        .values(attempts=Notification.attempts + 1, sending_since=now)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return bool(claimed)
 
 
 def _send(notification: Notification) -> None:

@@ -1,8 +1,8 @@
 """The domain model of ../shared/domain.md, one module per area."""
 from .accounts import PasswordReset, RecoveryCode, UserSession  # noqa: F401
-from .audit import AuditEvent, record  # noqa: F401
+from .audit import AuditEvent, change_status, record  # noqa: F401
 from .bank import BankAccount, BankAccountStatus  # noqa: F401
-from .base import IllegalTransition, change_status, utcnow  # noqa: F401
+from .base import IllegalTransition, utcnow  # noqa: F401
 from .beneficiaries import (  # noqa: F401
     BeneficiaryRequest,
     BookletAssignment,

@@ -1,10 +1,10 @@
-"""The audit trail: who changed what, when, from which state to which."""
+"""The audit trail: who changed what, when, from which state to which; the one place where statuses change."""
 import json
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from .base import utcnow
+from .base import IllegalTransition, utcnow
 
 
 class AuditEvent(db.Model):
@@ -38,3 +38,13 @@ def record(actor, action, obj=None, before=None, after=None, object_type=None, o
         before=json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
         after=json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
     ))
+
+
+def change_status(obj, target, actor=None, reason=None, attr="status"):
+    """Move `obj` to `target` if its lifecycle allows it, and record the audit event."""
+    current = getattr(obj, attr)
+    if not current.can_move_to(target):
+        raise IllegalTransition(obj, current.value, target.value)
+    setattr(obj, attr, target)
+    record(actor, f"{type(obj).__name__.lower()}.{target.value}", obj,
+           before={attr: current.value}, after={attr: target.value, **({"reason": reason} if reason else {})})

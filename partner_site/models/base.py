@@ -1,9 +1,8 @@
-"""Shared column helpers and the one place where statuses change."""
+"""Shared column helpers and status lifecycles (statuses change through `audit.change_status`)."""
 import enum
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-
 
 
 def utcnow() -> datetime:
@@ -45,18 +44,6 @@ class Lifecycle(str, enum.Enum):
 
     def can_move_to(self, target) -> bool:
         return target in self.moves().get(self, ())
-
-
-def change_status(obj, target, actor=None, reason=None, attr="status"):
-    """Move `obj` to `target` if its lifecycle allows it, and record the audit event."""
-    from .audit import record
-
-    current = getattr(obj, attr)
-    if not current.can_move_to(target):
-        raise IllegalTransition(obj, current.value, target.value)
-    setattr(obj, attr, target)
-    record(actor, f"{type(obj).__name__.lower()}.{target.value}", obj,
-           before={attr: current.value}, after={attr: target.value, **({"reason": reason} if reason else {})})
 
 
 class TimestampMixin:

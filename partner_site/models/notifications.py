@@ -19,6 +19,8 @@ class Notification(TimestampMixin, db.Model):
     body = sa.Column(sa.Text, nullable=False)
     sent_at = sa.Column(sa.DateTime)
     attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    # Set while one sender holds the message, so that two senders running at once never both send it.
+    sending_since = sa.Column(sa.DateTime)
     last_error = sa.Column(sa.String(300))
 
     partner = db.relationship("Partner")

@@ -16,8 +16,8 @@ import click
 from flask import current_app
 from sqlalchemy.engine import make_url
 
-from .extensions import db
-from .private_files import private_file, private_folder
+from ..extensions import db
+from ..private_files import private_file, private_folder
 
 
 def backup_sqlite(source_path: str, target_path: str) -> dict:
@@ -40,7 +40,7 @@ def backup_sqlite(source_path: str, target_path: str) -> dict:
 def backup_postgresql(url, target_path: str) -> dict:
     """Dump a PostgreSQL database with pg_dump's custom format (restore: pg_restore --clean -d ...)."""
     if shutil.which("pg_dump") is None:
-        raise click.ClickException("pg_dump is not installed: see README, Backups")
+        raise click.ClickException("pg_dump is not installed: see docs/security.md, Backups")
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", target_path, dsn], check=True)
     return {"engine": "postgresql", "path": target_path, "bytes": os.path.getsize(target_path)}

@@ -8,12 +8,12 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from .domain import bank, payments, redemption, review
-from .domain import booklets as booklet_ops
-from .domain import claims as claim_ops
-from .domain.clock import local_today, to_utc_naive
-from .extensions import db
-from .models import BankAccount, Claim, User, Workshop
+from ...domain import bank, payments, redemption, review
+from ...domain import booklets as booklet_ops
+from ...domain import claims as claim_ops
+from ...domain.clock import local_today, to_utc_naive
+from ...extensions import db
+from ...models import BankAccount, Claim, User, Workshop
 
 ACCOUNTS = {  # partner slug: (IBAN, BIC) - well-formed demonstration accounts
     "cagire": ("FR7630006000011234567890189", "AGRIFRPP"),

@@ -1,4 +1,4 @@
-"""`flask --app wsgi users ...` commands about second factors and account messages.
+"""`flask --app wsgi users ...`: second factors and account messages (registered by `users`).
 
 `totp` and `outbox` print secrets (a current code, one-time links): they are for a demo or a
 developer's machine and refuse to run in production. `reset-second-factor` is for an operator

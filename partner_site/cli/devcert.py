@@ -3,9 +3,9 @@
 Phones open the camera only on HTTPS (or localhost). This writes `cert.pem` and `key.pem` (mode
 0600) for localhost, this machine's name and its network addresses, plus any names given, and
 keeps an existing certificate while it is valid and covers them, so a phone that accepted it
-once is not asked again. Development only: production gets a real certificate (see README).
+once is not asked again. Development only: production gets a real certificate (see docs/operations.md).
 
-    python -m partner_site.devcert instance/tls [NAME_OR_ADDRESS ...]
+    python -m partner_site.cli.devcert instance/tls [NAME_OR_ADDRESS ...]
 """
 import datetime
 import ipaddress
@@ -78,6 +78,7 @@ def make_certificate(directory: str, names: list[str]) -> tuple[str, str, bool]:
 
 
 def main(argv: list[str]) -> int:
+    """Write or keep the certificate in argv[0] for this machine and the names that follow."""
     if not argv:
         print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
         return 2

@@ -7,12 +7,12 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from .domain import booklets as booklet_ops
-from .domain.clock import local_today, to_utc_naive
-from .domain.codes import format_check_code, ticket_serial
-from .domain.communes import commune
-from .extensions import db
-from .models import (
+from ...domain import booklets as booklet_ops
+from ...domain.clock import local_today, to_utc_naive
+from ...domain.codes import format_check_code, ticket_serial
+from ...domain.communes import commune
+from ...extensions import db
+from ...models import (
     Booklet,
     BookletStatus,
     Campaign,
@@ -27,6 +27,8 @@ from .models import (
     Workshop,
     utcnow,
 )
+from .backoffice import build_backoffice_demo
+from .claims import build_claims_demo
 
 PASSWORD = "pass-numerique-31"
 # The demo's staff share this second-factor secret (public, like the password): a tester adds it
@@ -121,11 +123,7 @@ def build_demo() -> dict:
         for booklet in old_booklets:
             booklet_ops.distribute("demo", booklet)
     db.session.flush()
-    from .demo_claims import build_claims_demo
-
     build_claims_demo(campaign, partners)
-    from .demo_backoffice import build_backoffice_demo
-
     build_backoffice_demo(campaign, _user)
     db.session.flush()
     return _describe(campaign, staff, partners)

@@ -8,12 +8,12 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from .domain import beneficiaries as requests_ops
-from .domain.booklets import ticket_code
-from .domain.clock import local_today, to_utc_naive
-from .domain.redemption import ScanRequest, redeem
-from .extensions import db
-from .models import (
+from ...domain import beneficiaries as requests_ops
+from ...domain.booklets import ticket_code
+from ...domain.clock import local_today, to_utc_naive
+from ...domain.redemption import ScanRequest, redeem
+from ...extensions import db
+from ...models import (
     BeneficiaryRequest,
     Booklet,
     BookletAssignment,

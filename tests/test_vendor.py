@@ -1,0 +1,44 @@
+"""The front-end files committed under static/vendor/ are npm's files at the versions package-lock.json pins."""
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "static" / "vendor"
+# Committed file: (npm package, its file in node_modules/), as `make vendor` copies them.
+VENDORED = {
+    "jsqr/jsQR.js": ("jsqr", "dist/jsQR.js"),
+    "jsqr/LICENSE": ("jsqr", "LICENSE"),
+    "noble-ed25519/index.js": ("@noble/ed25519", "index.js"),
+    "noble-ed25519/LICENSE": ("@noble/ed25519", "LICENSE"),
+}
+
+
+def _locked_version(package: str) -> str:
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"][f"node_modules/{package}"]["version"]
+
+
+def test_every_vendored_file_and_its_licence_is_in_the_repository():
+    listed = subprocess.run(["git", "ls-files", "static/vendor"], cwd=ROOT, capture_output=True, text=True)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: cannot tell committed files from built ones")
+    assert set(VENDORED) | {"README.md"} <= {Path(p).relative_to("static/vendor").as_posix()
+                                             for p in listed.stdout.split()}
+
+
+def test_the_vendor_readme_names_the_locked_versions():
+    readme = (VENDOR / "README.md").read_text(encoding="utf-8")
+    for package in {package for package, _file in VENDORED.values()}:
+        assert f"| {package} | {_locked_version(package)} |" in readme
+
+
+def test_vendored_files_are_those_npm_installs():
+    if not (ROOT / "node_modules").is_dir():
+        pytest.skip("node_modules/ is absent (npm not installed): run `npm ci` to compare static/vendor/ with it")
+    for committed, (package, file) in VENDORED.items():
+        installed = ROOT / "node_modules" / package
+        assert json.loads((installed / "package.json").read_text())["version"] == _locked_version(package)
+        assert (VENDOR / committed).read_bytes() == (installed / file).read_bytes(), f"run `make vendor`: {committed}"
