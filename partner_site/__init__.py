@@ -59,7 +59,7 @@ def create_app(config=None) -> Flask:
         app.config.get("SIGNING_KEYS_FILE") or os.path.join(app.instance_path, "signing_keys.json")
     )
 
-    from . import api, auth, backoffice, claims, finance, offline, review, team, web, workshops_ui
+    from . import api, auth, backoffice, claims, finance, jobs, offline, review, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
 
@@ -75,6 +75,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(offline.bp)
     register_http(app)
     register_cli(app)
+    jobs.init_app(app)
     return app
 
 

@@ -27,6 +27,8 @@ MANAGER_OBJECT = _policy("login", "forbidden", "ok", "hidden", "forbidden", "for
 STAFF = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok")
 INSTRUCTOR = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "forbidden")
 FINANCE = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok")
+# A staff member's own object (a background job and its file, asked for by the instructor): other staff get 404.
+STAFF_OWN = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "hidden")
 
 ENDPOINTS: dict[str, dict[str, str]] = {
     # Public: signing in, an invitation link, health, static files, the API's description and keys.
@@ -100,6 +102,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.request_assign": INSTRUCTOR,
     "backoffice.request_letter": INSTRUCTOR,
     "backoffice.requests_mailing": INSTRUCTOR,
+    "backoffice.mailing_print": INSTRUCTOR,
     "backoffice.request_posted": INSTRUCTOR,
     "backoffice.request_replace": INSTRUCTOR,
     "backoffice.request_close": INSTRUCTOR,
@@ -114,6 +117,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.campaign_generate": INSTRUCTOR,
     "backoffice.campaign_dispatch": INSTRUCTOR,
     "backoffice.campaign_pdf": INSTRUCTOR,
+    "backoffice.campaign_print": INSTRUCTOR,
     "backoffice.campaign_printshop_csv": INSTRUCTOR,
     "backoffice.campaign_expire": INSTRUCTOR,
     "backoffice.campaign_report": STAFF,
@@ -133,4 +137,9 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.reception_point": STAFF,
     "backoffice.reception_point_staff": INSTRUCTOR,
     "backoffice.reception_point_detach": INSTRUCTOR,
+    # Background jobs: each staff member's own files (long prints, mailings).
+    "jobs.index": STAFF,
+    "jobs.detail": STAFF_OWN,
+    "jobs.progress": STAFF_OWN,
+    "jobs.download": STAFF_OWN,
 }
