@@ -20,6 +20,9 @@ from reportlab.pdfbase.ttfonts import TTFont as ReportLabFont
 
 FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fonts")
 FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono-Bold.ttf"}
+# Basic Latin, Latin-1, Latin Extended-A (French, Turkish and most European languages), punctuation, the euro.
+COMMON = frozenset(chr(c) for first, last in ((0x20, 0x7E), (0xA0, 0x17F), (0x2010, 0x203A), (0x20AC, 0x20AC))
+                   for c in range(first, last + 1))
 
 
 class Font:
@@ -28,6 +31,7 @@ class Font:
     def __init__(self, style: str):
         self.style = style
         self.path = os.path.join(FOLDER, FILES[style])
+        self._common: tuple[str, bytes] | None = None
         with TTFont(self.path, lazy=True) as face:
             self._read(face)
 
@@ -53,8 +57,20 @@ class Font:
         table = self.hex
         return b"<" + b"".join([table.get(char, b"0000") for char in text]) + b">"
 
-    def subset(self, chars: set[str]) -> bytes:
-        """Return the font file cut down to `chars`, glyph ids unchanged."""
+    def subset(self, chars: set[str]) -> tuple[str, bytes]:
+        """Return the name and file of a subset that holds `chars`, glyph ids unchanged.
+
+        Cutting a font takes a tenth of a second or more, too much for a one-page letter: a document
+        whose characters are all common Latin ones (French, Turkish...) gets the subset of those, cut once
+        per process; any other gets its own.
+        """
+        if chars <= COMMON:
+            if self._common is None:
+                self._common = self._cut(COMMON)
+            return self._common
+        return self._cut(chars)
+
+    def _cut(self, chars: set[str]) -> tuple[str, bytes]:
         options = subset.Options()
         options.retain_gids = True
         options.notdef_outline = True
@@ -68,12 +84,9 @@ class Font:
         with TTFont(self.path, lazy=True) as face:
             cutter.subset(face)
             face.save(out)
-        return out.getvalue()
-
-    def subset_name(self, gids: list[int]) -> str:
-        """Return the subset's name: six capitals derived from its glyphs, a '+', the font's name."""
-        digest = hashlib.sha256(repr(gids).encode()).digest()
-        return "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + self.name
+        # A subset's name: six capitals derived from what it holds, a '+', the font's name.
+        digest = hashlib.sha256("".join(sorted(chars)).encode()).digest()
+        return "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + self.name, out.getvalue()
 
 
 @cache

@@ -69,8 +69,8 @@ class PdfWriter:
         font = fonts.font(style)
         used = {font.glyph_ids[c]: c for c in sorted(self._chars[style], reverse=True) if c in font.glyph_ids}
         gids = sorted({0, *used})
-        name = font.subset_name(gids).encode()
-        program = font.subset(set(self._chars[style]))
+        name, program = font.subset(self._chars[style])
+        name = name.encode()
         file_id, descriptor, cid_font, to_unicode, type0 = (self._new() for _i in range(5))
         self._stream(file_id, program, b" /Length1 %d" % len(program))
         self._object(descriptor, b"<< /Type /FontDescriptor /FontName /%s /Flags %d /FontBBox [%d %d %d %d] "
