@@ -180,9 +180,8 @@ def test_an_unreachable_queue_is_said_plainly_and_nothing_runs(app, factory, mak
     staff = instructor(factory)
     other = make_app(JOBS_QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens there
     client = ApiClient(other, staff.email, Factory.PASSWORD)
-    with other.app_context():
-        job_id = _job_id(client.form(f"/bo/campaigns/{campaign.id}/print", {}))
-        page = client.get(f"/bo/jobs/{job_id}").get_data(as_text=True)
+    job_id = _job_id(client.form(f"/bo/campaigns/{campaign.id}/print", {}))
+    page = client.get(f"/bo/jobs/{job_id}").get_data(as_text=True)
     assert "Le service des tâches de fond est injoignable" in page
     db.session.expire_all()
     assert db.session.get(Job, job_id).status == JobStatus.FAILED
@@ -235,12 +234,10 @@ def test_jobs_run_the_same_on_redis(app, factory, make_app, tmp_path):
     on_redis = make_app(JOBS_QUEUE_URL="redis://127.0.0.1:6379/0", JOBS_QUEUE_NAME=name)
     client = ApiClient(on_redis, staff.email, Factory.PASSWORD)
     try:
-        with on_redis.app_context():
-            job_id = _job_id(client.form(f"/bo/campaigns/{campaign.id}/print", {}))
-            with worker(on_redis, tmp_path):
-                assert wait_until_finished(client, job_id)["status"] == "done"
-            assert len(PdfReader(io.BytesIO(_download(client, job_id))).pages) == \
-                SYNC_BOOKLETS + 1
+        job_id = _job_id(client.form(f"/bo/campaigns/{campaign.id}/print", {}))
+        with worker(on_redis, tmp_path):
+            assert wait_until_finished(client, job_id)["status"] == "done"
+        assert len(PdfReader(io.BytesIO(_download(client, job_id))).pages) == SYNC_BOOKLETS + 1
     finally:
         from partner_site.jobs.queue import job_queue
 
@@ -287,3 +284,41 @@ def test_a_whole_campaign_of_2000_booklets_prints_through_the_page_under_gunicor
     assert last.serial in text and all(format_serial(ticket_serial(n)) in text for n in numbers)
     assert all(f["embedded"] for f in pdf_fonts(pdf.read_bytes(), tmp_path))
     print(f"2,000 booklets: {pdf.stat().st_size / 1e6:.1f} MB")
+
+
+@pytest.mark.browser
+def test_the_progress_page_on_a_phone_with_and_without_javascript(app, factory, live_server, browser, tmp_path):
+    """A person at 360 px starts a print, watches the bar move, downloads; without JavaScript the page reloads."""
+    from .browser_support import ARTIFACTS
+
+    campaign = _campaign_of(factory, 300)
+    staff = instructor(factory)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    for javascript in (True, False):
+        context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript,
+                                      locale="fr-FR", timezone_id="Europe/Paris")
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=email]", staff.email)
+        page.fill("input[name=password]", Factory.PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/")
+        page.goto(f"{live_server}/bo/campaigns/{campaign.id}")
+        page.get_by_role("button", name="PDF pour l'imprimeur").click()
+        page.wait_for_url(re.compile(r"/bo/jobs/\d+$"))
+        page.get_by_text("En attente").first.wait_for()
+        name = "js" if javascript else "nojs"
+        page.screenshot(path=os.path.join(ARTIFACTS, f"job-queued-360-{name}.png"))
+        with worker(app, tmp_path):
+            if javascript:  # the bar moves in place, without a reload
+                page.wait_for_function("document.getElementById('job-progress') && "
+                                       "document.getElementById('job-progress').value > 0", timeout=120_000)
+                page.screenshot(path=os.path.join(ARTIFACTS, "job-running-360.png"))
+                assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+            page.get_by_role("link", name="Télécharger le fichier").wait_for(timeout=180_000)
+        page.screenshot(path=os.path.join(ARTIFACTS, f"job-done-360-{name}.png"))
+        assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Télécharger le fichier").click()
+        assert len(PdfReader(download.value.path()).pages) == 300
+        context.close()

@@ -154,7 +154,7 @@ def _remove(path: str) -> None:
     except FileNotFoundError:
         pass
     except OSError:
-        log.warning("could not remove %s", path, exc_info=True)
+        log.warning("could not remove %s", path)
 
 
 def purge(now=None) -> dict[str, int]:
