@@ -85,7 +85,7 @@ class Font:
             cutter.subset(face)
             face.save(out)
         # A subset's name: six capitals derived from what it holds, a '+', the font's name.
-        digest = hashlib.sha256("".join(sorted(chars)).encode()).digest()
+        digest = hashlib.sha256((self.name + "".join(sorted(chars))).encode()).digest()
         return "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + self.name, out.getvalue()
 
 

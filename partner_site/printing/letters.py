@@ -97,9 +97,9 @@ def letter_page(request: BeneficiaryRequest, booklet: Booklet, today: date) -> P
     for text in paragraphs:
         y = page.paragraph(MARGIN, y, text, 210 - 2 * MARGIN, "regular", 10.5, 5.2) - 3
     page.text(210 - MARGIN - 60, y - 8, _("Le service Pass numérique"), "bold", 10.5)
-    page.text(MARGIN, 14, _("Vos données sont utilisées pour vous envoyer ce carnet et pour les statistiques du "
-                            "dispositif. Elles sont effacées après la clôture de votre demande."), "regular", 7,
-              color=GREY)
+    page.paragraph(MARGIN, 17, _("Vos données sont utilisées pour vous envoyer ce carnet et pour les statistiques du "
+                                 "dispositif. Elles sont effacées après la clôture de votre demande."),
+                   210 - 2 * MARGIN, "regular", 7, 3.2, color=GREY)  # wrapped: DejaVu is wider than Helvetica
     return page
 
 
