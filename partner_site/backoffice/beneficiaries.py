@@ -26,8 +26,8 @@ from .forms.common import EmptyForm, ReasonForm, options
 from .helpers import get_or_404, pdf_response, post_action, submit
 
 PAGE = 50
-# Up to this many letters print within the request (each looks up the nearest partners for its flyer: about
-# 25 ms, so half a second); more are printed by a background job (docs/backoffice.md).
+# Up to this many letters print within the request (each looks up the nearest partners for its flyer: 33 to
+# 45 ms measured on a loaded machine, so under a second); more are printed by a background job (docs/backoffice.md).
 SYNC_LETTERS = 20
 
 
