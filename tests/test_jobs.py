@@ -311,8 +311,8 @@ def test_the_progress_page_on_a_phone_with_and_without_javascript(app, factory, 
         page.screenshot(path=os.path.join(ARTIFACTS, f"job-queued-360-{name}.png"))
         with worker(app, tmp_path):
             if javascript:  # the bar moves in place, without a reload
-                page.wait_for_function("document.getElementById('job-progress') && "
-                                       "document.getElementById('job-progress').value > 0", timeout=120_000)
+                page.locator("#job-text", has_text=re.compile(r"^[1-9]\d* sur 300 carnets")).wait_for(timeout=180_000)
+                assert page.evaluate("document.getElementById('job-progress').value") > 0
                 page.screenshot(path=os.path.join(ARTIFACTS, "job-running-360.png"))
                 assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
             page.get_by_role("link", name="Télécharger le fichier").wait_for(timeout=180_000)
