@@ -41,9 +41,12 @@ migrate: $(STAMP)
 demo: migrate
 	$(FLASK) demo
 
+# The background-jobs worker (long prints, mailings) runs beside gunicorn and stops with it.
+WITH_WORKER = trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; $(FLASK) jobs worker & worker=$$!;
+
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	@echo "Serving on http://$(HOST):$(PORT)/ with the background-jobs worker (Ctrl+C stops both)"
+	$(WITH_WORKER) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # The demo over HTTPS on every interface, so a phone on the same network can open the camera.
 # The certificate is self-signed (the phone asks once to accept it); the demo's passwords are
@@ -53,7 +56,7 @@ TLS_DIR := instance/tls
 run-https: demo
 	$(BIN)/python -m partner_site.cli.devcert $(TLS_DIR) $(HTTPS_HOSTS)
 	@echo "On a phone on the same network, open https://<an address above>:$(HTTPS_PORT)/ (Ctrl+C to stop)"
-	SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
+	$(WITH_WORKER) SESSION_COOKIE_SECURE=1 $(BIN)/gunicorn --bind 0.0.0.0:$(HTTPS_PORT) --workers 2 \
 		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app
 
 # The whole suite: the JavaScript unit tests, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.

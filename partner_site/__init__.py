@@ -66,7 +66,7 @@ def create_app(config=None) -> Flask:
         app.config.get("SIGNING_KEYS_FILE") or os.path.join(app.instance_path, "signing_keys.json")
     )
 
-    from . import api, auth, backoffice, claims, finance, offline, review, team, web, workshops_ui
+    from . import api, auth, backoffice, claims, finance, jobs, offline, review, team, web, workshops_ui
     from .cli import register_cli
     from .http import register_http
     from .privacy_headers import register_privacy_headers
@@ -84,6 +84,7 @@ def create_app(config=None) -> Flask:
     register_http(app)
     register_privacy_headers(app)
     register_cli(app)
+    jobs.init_app(app)
     return app
 
 

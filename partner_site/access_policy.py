@@ -31,6 +31,8 @@ FINANCE = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "
 JOURNAL = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok")
 ADMIN = _policy("login", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok")
 STAFF_ACCOUNT = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "ok", "ok")
+# A staff member's own object (a background job and its file): other staff get 404.
+STAFF_OWN = _policy("login", "forbidden", "forbidden", "forbidden", "ok", "hidden", "forbidden")
 
 ENDPOINTS: dict[str, dict[str, str]] = {
     # Public: signing in (and its second step), a forgotten password, an invitation link, health,
@@ -116,6 +118,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.request_assign": INSTRUCTOR,
     "backoffice.request_letter": INSTRUCTOR,
     "backoffice.requests_mailing": INSTRUCTOR,
+    "backoffice.mailing_print": INSTRUCTOR,
     "backoffice.request_posted": INSTRUCTOR,
     "backoffice.request_replace": INSTRUCTOR,
     "backoffice.request_close": INSTRUCTOR,
@@ -130,6 +133,7 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.campaign_generate": INSTRUCTOR,
     "backoffice.campaign_dispatch": INSTRUCTOR,
     "backoffice.campaign_pdf": INSTRUCTOR,
+    "backoffice.campaign_print": INSTRUCTOR,
     "backoffice.campaign_printshop_csv": INSTRUCTOR,
     "backoffice.campaign_expire": INSTRUCTOR,
     "backoffice.campaign_report": STAFF,
@@ -156,4 +160,9 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "backoffice.staff_role": ADMIN,
     "backoffice.staff_reception_point": ADMIN,
     "backoffice.staff_second_factor_reset": ADMIN,
+    # Background jobs: each staff member's own files (long prints, mailings).
+    "jobs.index": STAFF,
+    "jobs.detail": STAFF_OWN,
+    "jobs.progress": STAFF_OWN,
+    "jobs.download": STAFF_OWN,
 }

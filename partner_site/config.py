@@ -46,6 +46,13 @@ class Config:
     COMPRESS_BR_LEVEL = 5  # jsQR: 257 KB -> 46 KB in about 6 ms (level 4: 53 KB)
     COMPRESS_ZSTD_LEVEL = 9
     COMPRESS_MIN_SIZE = 500  # below this, headers cost more than compression saves
+    # Background jobs (a whole campaign's print, a large mailing): the queue (`redis://...`; unset: REDIS_URL,
+    # else a SQLite file in the instance folder), where finished files wait (unset: instance/jobs/, outside the
+    # web root) and for how long before the purge removes them.
+    JOBS_QUEUE_URL = os.environ.get("JOBS_QUEUE_URL") or os.environ.get("REDIS_URL")
+    JOBS_QUEUE_NAME = os.environ.get("JOBS_QUEUE_NAME") or "pass-numerique"  # several sites on one Redis: one each
+    JOBS_DIR = os.environ.get("JOBS_DIR")
+    JOBS_RETENTION_HOURS = int(os.environ.get("JOBS_RETENTION_HOURS", "24"))
     # Voucher numbering prefix shown on references, e.g. PN31-2021-000123.
     TERRITORY_CODE = os.environ.get("TERRITORY_CODE", "31")
     DEPARTMENT_NAME = os.environ.get("DEPARTMENT_NAME", "Département de la Haute-Garonne")

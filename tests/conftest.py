@@ -57,6 +57,9 @@ def base_config(tmp_path, keys_file, uri):
         "SIGNING_KEYS_FILE": keys_file,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Each test its own job queue and files (the worker, when a test starts one, gets the same).
+        "JOBS_QUEUE_URL": f"sqlite:///{tmp_path}/jobs-queue.sqlite3" if tmp_path else None,
+        "JOBS_DIR": str(tmp_path / "jobs") if tmp_path else None,
     }
 
 

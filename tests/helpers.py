@@ -204,3 +204,16 @@ class ApiClient:
             body["code"] = code_of(ticket)
         body.update(extra)
         return self.post("/api/v1/redemptions", json=body)
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[dict]:
+    """List the fonts of a PDF as poppler's pdffonts reports them: name, type, embedded, subset, unicode map."""
+    import subprocess
+
+    path = tmp_path / f"fonts-{uuid.uuid4().hex}.pdf"
+    path.write_bytes(pdf)
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
+    columns = [m.span() for m in re.finditer(r"-+", lines[1])]  # the header's underline gives the columns
+    rows = [[line[start:end + 1].strip() for start, end in columns] for line in lines[2:]]
+    return [{"name": name, "type": kind, "embedded": emb == "yes", "subset": sub == "yes", "unicode": uni == "yes"}
+            for name, kind, _encoding, emb, sub, uni, *_rest in rows]

@@ -17,6 +17,7 @@ from partner_site.domain import adjustments, bank, beneficiaries, invitations, p
 from partner_site.domain import claims as claim_ops
 from partner_site.domain.clock import local_today
 from partner_site.extensions import db
+from partner_site.jobs import runner as jobs
 from partner_site.models import Claim, LineStatus, Role
 
 from .bo_helpers import assigned_request, instructor, point
@@ -68,7 +69,9 @@ def _back_office(factory, a, campaign) -> dict:
     where = point()
     instructor(factory, at=where)
     request = assigned_request(factory, a.instructor, where, campaign)
-    return {"point_id": where.id, "request_id": request.id,
+    job = jobs.create(a.instructor, "booklets_pdf", {"campaign_id": campaign.id}, 1, "Carnets", "carnets.pdf")
+    db.session.commit()
+    return {"point_id": where.id, "request_id": request.id, "job_id": job.id,
             "booklet_id": beneficiaries.current_booklet(request).id, "campaign_id": campaign.id,
             "partner_id": a.partner.id, "name": "budget"}
 

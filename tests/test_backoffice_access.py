@@ -1,6 +1,9 @@
 """Who gets what in the back office: partner users nothing, finance read-only, instructors all but accounts,
 administrators accounts and the journal only."""
+import io
+
 import pytest
+from pypdf import PdfReader
 from werkzeug.routing import Rule
 
 from partner_site.domain import booklets as booklet_ops
@@ -124,8 +127,9 @@ def test_an_instructor_of_one_reception_point_cannot_see_another_points_request(
         assert client.form(url, {"reason": "test"}).status_code == 404, url
     listing = client.get("/bo/requests").get_data(as_text=True)
     assert "DURAND" in listing and "BERNARD" not in listing
-    mailing = client.get("/bo/requests/mailing.pdf")
-    assert b"Bernard" not in mailing.data and b"BERNARD" not in mailing.data
+    mailing = PdfReader(io.BytesIO(client.get("/bo/requests/mailing.pdf").get_data()))
+    text = " ".join(page.extract_text() for page in mailing.pages)  # the PDF's bytes are compressed glyph ids
+    assert "DURAND" in text and "BERNARD" not in text
 
 
 def test_the_partner_api_and_pages_carry_no_beneficiary_data(app, factory, login, world):

@@ -15,6 +15,7 @@ from partner_site.extensions import db
 from partner_site.models import Claim, ClaimLine
 
 from .claims_world import campaign_for_last_month, make_world, validations
+from .helpers import pdf_fonts
 
 
 @pytest.fixture
@@ -56,6 +57,9 @@ def test_the_statement_renders_to_an_image(long_claim, tmp_path):
                    check=True)
     image = next(tmp_path.glob("page*.png"))
     assert image.stat().st_size > 5000
+    fonts = pdf_fonts(path.read_bytes(), tmp_path)
+    assert fonts and all(f["embedded"] and f["subset"] for f in fonts), fonts
+    assert {f["name"].split("+")[1] for f in fonts} == {"DejaVuSans", "DejaVuSans-Bold"}
 
 
 def test_the_csv_statement_has_every_line_and_the_total(long_claim):

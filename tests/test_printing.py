@@ -12,10 +12,10 @@ from partner_site.domain.clock import local_today
 from partner_site.domain.codes import booklet_serial, format_check_code, format_serial, ticket_serial
 from partner_site.extensions import db
 from partner_site.models import Booklet, Role
-from partner_site.printing import sheets
+from partner_site.printing import letters, sheets
 
-from .bo_helpers import instructor, point, request_at
-from .helpers import check_code_of, code_of
+from .bo_helpers import assigned_request, instructor, point, request_at
+from .helpers import check_code_of, code_of, pdf_fonts
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
 
@@ -131,10 +131,10 @@ def _peak(campaign, count):
     db.session.expire_all()
     tracemalloc.start()
     sink = _CountingSink()
-    sheets.write_pdf(sink, campaign, numbers)
+    pages = sheets.write_pdf(sink, campaign, numbers)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return peak, sink.size
+    return peak, pages, sink.size
 
 
 def test_printing_keeps_memory_bounded_whatever_the_number_of_booklets(app, factory):
@@ -143,7 +143,24 @@ def test_printing_keeps_memory_bounded_whatever_the_number_of_booklets(app, fact
     campaign = factory.campaign()
     booklet_ops.generate("test", campaign, 60)
     db.session.commit()
-    small, small_size = _peak(campaign, 6)
-    large, large_size = _peak(campaign, 60)
-    assert large_size > 9 * small_size  # ten times the pages written...
+    small, small_pages, small_size = _peak(campaign, 6)
+    large, large_pages, large_size = _peak(campaign, 60)
+    # Ten times the pages written (over 10 KB a sheet; the embedded fonts weigh the same in both)...
+    assert (small_pages, large_pages) == (6, 60) and large_size - small_size > 54 * 10_000
     assert large < small * 2  # ...with about the same memory: only a few bytes per page are kept
+
+
+def test_booklets_and_letters_embed_every_font_and_print_turkish_names(app, factory, tmp_path):
+    campaign = factory.campaign(name="Pass numérique · Şanlıurfa İzmir Çağrı")
+    factory.booklet(campaign, distributed=False)
+    sheet = io.BytesIO()
+    sheets.write_pdf(sheet, campaign)
+    staff = instructor(factory)
+    request = assigned_request(factory, staff, point(), last_name="Yılmaz", first_name="Gülşen")
+    letter = io.BytesIO()
+    letters.write_mailing(letter, [(request, requests_ops.current_booklet(request))], local_today())
+    for pdf, expected in ((sheet.getvalue(), "Şanlıurfa İzmir Çağrı"), (letter.getvalue(), "Gülşen YILMAZ")):
+        fonts = pdf_fonts(pdf, tmp_path)
+        assert fonts and all(f["embedded"] and f["subset"] and f["unicode"] for f in fonts), fonts
+        assert {f["name"].split("+")[1] for f in fonts} <= {"DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold"}
+        assert expected in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()

@@ -41,6 +41,11 @@ def visible(user):
     return query
 
 
+def awaiting_letter(user):
+    """Return a query of the requests this staff member may see whose booklet is assigned and not yet posted."""
+    return visible(user).where(BeneficiaryRequest.status == RequestStatus.ASSIGNED).order_by(BeneficiaryRequest.id)
+
+
 def get(user, request_id) -> BeneficiaryRequest:
     """Load a request the user may see: 404 for another reception point's (no existence leak)."""
     found = db.session.get(BeneficiaryRequest, request_id) if isinstance(request_id, int) else None

@@ -1,13 +1,11 @@
 """The claim statement (bordereau de remise), as PDF and CSV: identity, bank account, lines, total.
 
-The PDF embeds Bitstream Vera (shipped with reportlab) so accents and the euro sign print and
-extract the same everywhere; it is built as a stream of table rows, so a claim of thousands
+The PDF embeds DejaVu Sans (the fonts every printed document embeds) so accents, the euro sign
+and other scripts print and extract the same everywhere; it is built as a stream of table rows, so a claim of thousands
 of tickets paginates with its header repeated.
 """
 import io
-import os
 
-import reportlab
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,14 +14,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
 
 from .. import csvfile
 from ..extensions import db
 from ..formatting import money
 from ..models import Claim, ClaimStatus, LineKind, LineStatus, Payment
+from ..printing.fonts import reportlab_name
 from ..printing.text import paragraph
 from .bank import current_account
 from .claim_views import all_lines
@@ -45,16 +42,7 @@ def status_label(status: ClaimStatus) -> str:
 
 
 def _fonts() -> tuple[str, str]:
-    folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-    if "Vera" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("Vera", os.path.join(folder, "Vera.ttf")))
-        pdfmetrics.registerFont(TTFont("VeraBd", os.path.join(folder, "VeraBd.ttf")))
-    return "Vera", "VeraBd"
-
-
-def pdf_money(cents: int) -> str:
-    """Format money with a no-break space the embedded font has (it lacks the narrow one)."""
-    return money(cents).replace("\u202f", "\u00a0")
+    return reportlab_name("regular"), reportlab_name("bold")
 
 
 def account_for(claim: Claim):
@@ -71,11 +59,11 @@ def _line_cells(line) -> list[str]:
     if line.kind == LineKind.ADJUSTMENT:
         status = {LineStatus.PENDING: _("En attente de seconde approbation (non compté)"),
                   LineStatus.REJECTED: _("Refusé (non compté)")}.get(line.status, _("Ajustement"))
-        return ["", _("Ajustement"), line.label or "", "", pdf_money(line.amount_cents), status]
+        return ["", _("Ajustement"), line.label or "", "", money(line.amount_cents), status]
     day = to_local(line.scanned_at).strftime("%d/%m/%Y %H:%M")
     status = _("Accepté") if line.status == LineStatus.ACCEPTED else _("Refusé : %(reason)s",
                                                                          reason=line.reject_reason)
-    return [day, line.serial, line.workshop_title or "", line.trainer or "", pdf_money(line.amount_cents), status]
+    return [day, line.serial, line.workshop_title or "", line.trainer or "", money(line.amount_cents), status]
 
 
 def statement_pdf(claim: Claim) -> bytes:
@@ -109,14 +97,14 @@ def statement_pdf(claim: Claim) -> bytes:
         ], regular, bold),
         Spacer(1, 4 * mm),
         paragraph(_("%(count)s ticket(s) accepté(s) pour %(amount)s ; %(rejected)s refusé(s).",
-                    count=len(accepted), amount=pdf_money(sum(line.amount_cents for line in accepted)),
+                    count=len(accepted), amount=money(sum(line.amount_cents for line in accepted)),
                     rejected=len(rejected)), base),
         Spacer(1, 3 * mm),
     ]
     header = [_("Date"), _("Ticket"), _("Atelier"), _("Formateur"), _("Montant"), _("Statut")]
     rows = [header] + [[paragraph(cell, small) if i in (2, 3, 5) else cell for i, cell in enumerate(_line_cells(line))]
                        for line in lines]
-    rows.append(["", "", "", _("Total"), pdf_money(claim.total_cents), ""])
+    rows.append(["", "", "", _("Total"), money(claim.total_cents), ""])
     table = LongTable(rows, colWidths=[26 * mm, 24 * mm, 46 * mm, 30 * mm, 22 * mm, 32 * mm], repeatRows=1,
                       hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -130,7 +118,7 @@ def statement_pdf(claim: Claim) -> bytes:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     story += [table, Spacer(1, 4 * mm),
-              paragraph(_("Total de la demande : %(total)s", total=pdf_money(claim.total_cents)), heading)]
+              paragraph(_("Total de la demande : %(total)s", total=money(claim.total_cents)), heading)]
     out = io.BytesIO()
     footer = _("Pass numérique · %(ref)s · page", ref=claim.reference or "")
 
@@ -140,7 +128,7 @@ def statement_pdf(claim: Claim) -> bytes:
 
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=18 * mm, title=_("Bordereau %(ref)s", ref=claim.reference or ""),
-                            author=department)
+                            author=department, initialFontName=regular)  # no Helvetica, even unused
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return out.getvalue()
 

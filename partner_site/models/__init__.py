@@ -12,6 +12,7 @@ from .beneficiaries import (  # noqa: F401
 )
 from .claims import Claim, ClaimLine, ClaimStatus, LineKind, LineStatus  # noqa: F401
 from .counters import Counter  # noqa: F401
+from .jobs import Job, JobStatus  # noqa: F401
 from .notifications import Notification  # noqa: F401
 from .payments import BatchStatus, Payment, PaymentBatch  # noqa: F401
 from .people import (  # noqa: F401

@@ -3,28 +3,28 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from . import qr
-from .pdfstream import MM, pdf_string
-
-FONT_NAMES = {"regular": ("F1", "Helvetica"), "bold": ("F2", "Helvetica-Bold"), "mono": ("F3", "Courier-Bold")}
+from .fonts import font as embedded, reportlab_name
+from .pdfstream import FONTS, MM
 # Small integers are formatted once: a QR code is a few hundred rectangles.
 _INT = [str(i).encode() for i in range(256)]
 
 
 def text_width(text: str, font: str, size: float) -> float:
     """Return the width of `text` in millimetres."""
-    return stringWidth(text.replace("\u202f", "\u00a0"), FONT_NAMES[font][1], size) / MM
+    return stringWidth(text, reportlab_name(font), size) / MM
 
 
 def wrap(text: str, font: str, size: float, width_mm: float) -> list[str]:
     """Split `text` into lines that fit `width_mm`."""
-    return simpleSplit(text, FONT_NAMES[font][1], size, width_mm * MM)
+    return simpleSplit(text, reportlab_name(font), size, width_mm * MM)
 
 
 class PageCanvas:
-    """Accumulate the PDF operators of one page."""
+    """Accumulate the PDF operators of one page, and the characters its text uses in each font."""
 
     def __init__(self):
         self._ops: list[bytes] = []
+        self.chars: dict[str, set[str]] = {style: set() for style in FONTS}
 
     def text(self, x: float, y: float, text: str, font: str = "regular", size: float = 10, align: str = "left",
              color: tuple = (0, 0, 0)):
@@ -33,7 +33,8 @@ class PageCanvas:
             w = text_width(text, font, size)
             x -= w if align == "right" else w / 2
         self._ops.append(b"BT %.3f %.3f %.3f rg /%s %.1f Tf %.2f %.2f Td %s Tj ET\n" % (
-            *color, FONT_NAMES[font][0].encode(), size, x * MM, y * MM, pdf_string(text)))
+            *color, FONTS[font].encode(), size, x * MM, y * MM, embedded(font).encode(text)))
+        self.chars[font].update(text)
 
     def paragraph(self, x: float, y: float, text: str, width: float, font: str = "regular", size: float = 10,
                   leading: float | None = None, color: tuple = (0, 0, 0)) -> float:
@@ -73,9 +74,11 @@ class PageCanvas:
         out.append(b"f Q\n")
         self._ops.append(b"".join(out))
 
-    def raw(self, ops: bytes):
-        """Append operators built elsewhere (a block drawn once and repeated)."""
+    def raw(self, ops: bytes, chars: dict[str, set[str]] | None = None):
+        """Append operators built elsewhere (a block drawn once and repeated), with the characters its text uses."""
         self._ops.append(ops)
+        for style, used in (chars or {}).items():
+            self.chars[style] |= used
 
     def content(self) -> bytes:
         return b"".join(self._ops)

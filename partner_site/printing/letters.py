@@ -5,7 +5,7 @@ envelope (220 x 110 mm) with a right-hand window of 100 x 45 mm set 20 mm from t
 and 15 mm from the bottom, the window shows the area 95 to 195 mm from the sheet's left edge
 and about 50 to 95 mm from its top, allowing for the sheet's play in the envelope. The
 address block is printed at 110 mm from the left and 55 mm from the top, 85 x 33 mm
-(the layout French post recommends), in 10 pt Helvetica; nothing else is printed there.
+(the layout French post recommends), in 10 pt DejaVu Sans; nothing else is printed there.
 """
 from datetime import date
 from typing import BinaryIO, Iterable
@@ -67,8 +67,8 @@ def _salutation(request: BeneficiaryRequest) -> str:
     return {"Madame": _("Madame,"), "Monsieur": _("Monsieur,")}.get(request.civility, _("Madame, Monsieur,"))
 
 
-def letter_page(request: BeneficiaryRequest, booklet: Booklet, today: date) -> bytes:
-    """Return the content of the covering letter sent with a booklet."""
+def letter_page(request: BeneficiaryRequest, booklet: Booklet, today: date) -> PageCanvas:
+    """Draw the covering letter sent with a booklet."""
     page = PageCanvas()
     _fold_marks(page)
     _sender(page, request)
@@ -97,14 +97,14 @@ def letter_page(request: BeneficiaryRequest, booklet: Booklet, today: date) -> b
     for text in paragraphs:
         y = page.paragraph(MARGIN, y, text, 210 - 2 * MARGIN, "regular", 10.5, 5.2) - 3
     page.text(210 - MARGIN - 60, y - 8, _("Le service Pass numérique"), "bold", 10.5)
-    page.text(MARGIN, 14, _("Vos données sont utilisées pour vous envoyer ce carnet et pour les statistiques du "
-                            "dispositif. Elles sont effacées après la clôture de votre demande."), "regular", 7,
-              color=GREY)
-    return page.content()
+    page.paragraph(MARGIN, 17, _("Vos données sont utilisées pour vous envoyer ce carnet et pour les statistiques du "
+                                 "dispositif. Elles sont effacées après la clôture de votre demande."),
+                   210 - 2 * MARGIN, "regular", 7, 3.2, color=GREY)  # wrapped: DejaVu is wider than Helvetica
+    return page
 
 
-def flyer_page(request: BeneficiaryRequest, limit: int = 8) -> bytes:
-    """Return the flyer listing the accredited partners nearest the beneficiary's commune."""
+def flyer_page(request: BeneficiaryRequest, limit: int = 8) -> PageCanvas:
+    """Draw the flyer listing the accredited partners nearest the beneficiary's commune."""
     page = PageCanvas()
     home = commune(request.commune_insee)
     page.rect(MARGIN, _top(32), 210 - 2 * MARGIN, 16, fill=BLUE)
@@ -135,7 +135,7 @@ def flyer_page(request: BeneficiaryRequest, limit: int = 8) -> bytes:
                                "vous rendre."), "regular", 10)
     page.text(MARGIN, 14, _("Une question ? Votre point d'accueil : %(point)s.", point=request.reception_point.name),
               "regular", 8.5, color=GREY)
-    return page.content()
+    return page
 
 
 def write_mailing(out: BinaryIO, items: Iterable[tuple[BeneficiaryRequest, Booklet]], today: date) -> int:

@@ -89,13 +89,13 @@ class Layout:
         page.paragraph(self.text_x, 5, _("Gratuit pour le bénéficiaire. À remettre à une structure habilitée."),
                        width, "regular", 5.5, 2.3, color=GREY)
         self.serial_y, self.check_y = y - 6.8, y - 15.8
-        self.static = page.content()
+        self.static, self.static_chars = page.content(), page.chars
 
 
 def _ticket(page: PageCanvas, x: float, y: float, layout: Layout, booklet_serial: str, t: PrintedTicket):
     """Draw one ticket whose bottom-left corner is at (x, y) mm: the shared part, then its own."""
     page.raw(b"q 1 0 0 1 %.3f %.3f cm\n" % (x * MM, y * MM))
-    page.raw(layout.static)
+    page.raw(layout.static, layout.static_chars)
     page.qr(4, 5.5, QR_SIZE, qr.matrix(t.code))
     page.text(layout.text_x, layout.serial_y, codes.format_serial(codes.ticket_serial(t.number)), "mono", 10)
     page.text(layout.text_x, layout.check_y, codes.format_check_code(t.check_code), "mono", 11)
@@ -104,8 +104,8 @@ def _ticket(page: PageCanvas, x: float, y: float, layout: Layout, booklet_serial
     page.raw(b"Q\n")
 
 
-def booklet_page(layout: Layout, booklet_serial: str, tickets: list[PrintedTicket]) -> bytes:
-    """Return the content stream of one booklet's sheet."""
+def booklet_page(layout: Layout, booklet_serial: str, tickets: list[PrintedTicket]) -> PageCanvas:
+    """Draw one booklet's sheet."""
     page = PageCanvas()
     _cut_marks(page)
     # Formatted per page, not through str.format: a campaign name is user text and may hold braces.
@@ -115,7 +115,7 @@ def booklet_page(layout: Layout, booklet_serial: str, tickets: list[PrintedTicke
     for i, ticket in enumerate(tickets):
         col, row = i % COLUMNS, i // COLUMNS
         _ticket(page, LEFT + col * TICKET_W, BOTTOM + (ROWS - 1 - row) * TICKET_H, layout, booklet_serial, ticket)
-    return page.content()
+    return page
 
 
 def _booklets(campaign: Campaign, serials: list[str] | None) -> Iterator[tuple[str, list[int]]]:

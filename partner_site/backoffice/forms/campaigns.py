@@ -42,10 +42,7 @@ class DispatchForm(FlaskForm):
 
 
 class PrintForm(FlaskForm):
-    """A GET form: the PDF of chosen booklets, or of the whole campaign."""
-
-    class Meta:
-        csrf = False
+    """The PDF of chosen booklets, or of the whole campaign: at once when small, else as a background job."""
 
     serials = StringField(_l("Numéros de carnets (vide : toute la campagne)"),
                           validators=[Optional(), Length(max=2000)])
