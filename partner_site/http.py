@@ -49,6 +49,13 @@ def register_http(app: Flask) -> None:
     login_manager.user_loader(sessions.load)
 
     @app.before_request
+    def refuse_nul_bytes():
+        """Refuse a NUL character anywhere in what was sent: no person types one, and PostgreSQL
+        refuses it in a query (it was a 500 on search boxes, filters and API bodies)."""
+        if request.endpoint != "static" and _carries_nul():
+            raise DomainError("bad_request", _("Caractère nul refusé : retirez-le de ce que vous envoyez."))
+
+    @app.before_request
     def load_user_first():
         """Load the signed-in person before the view changes anything (the loader may commit)."""
         if request.endpoint != "static":
@@ -130,6 +137,15 @@ def register_http(app: Flask) -> None:
             db.session.rollback()
             return json_error(503, "unavailable", _("Base de données injoignable."))
         return jsonify({"status": "ok"})
+
+
+def _carries_nul() -> bool:
+    """Say whether the request's path, query, form or JSON body holds a NUL character."""
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                       for values in (request.args, request.form)
+                                       for key, value in values.items(multi=True)):
+        return True
+    return request.is_json and b"\\u0000" in request.get_data(cache=True)
 
 
 def _l_login_message():

@@ -37,11 +37,11 @@ def parse_datetime(value, field: str) -> datetime:
     if not isinstance(value, str):
         raise DomainError("bad_request", _("Champ %(field)s : date et heure ISO 8601 attendues.", field=field), field=field)
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # Past the calendar's ends (year 1 or 9999 with an offset) the conversion overflows.
+        return to_utc_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
         raise DomainError("bad_request", _("Champ %(field)s : date et heure ISO 8601 attendues.", field=field),
                           field=field) from None
-    return to_utc_naive(parsed)
 
 
 def iso(value: datetime | None) -> str | None:

@@ -74,7 +74,7 @@ def format_serial(serial: str) -> str:
 def parse_serial(text: str, length: int = 10) -> int:
     """Return the number behind a typed serial, refusing typos the check digit catches."""
     digits = re.sub(r"[\s.\-]", "", str(text or ""))
-    if len(digits) != length or not digits.isdigit():
+    if len(digits) != length or not (digits.isascii() and digits.isdigit()):  # "²" is a digit to Python
         raise CodeError("malformed")
     if luhn_digit(digits[:-1]) != digits[-1]:
         raise CodeError("malformed")
