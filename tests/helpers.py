@@ -70,6 +70,7 @@ class Factory:
                       ends_at=to_utc_naive(datetime.combine(day, time(23, 55))), place="Salle des fêtes",
                       capacity=10, tickets_per_participant=1)
         values.update(kw)
+        values.setdefault("created_at", min(utcnow(), values["starts_at"] - timedelta(days=1)))  # planned ahead
         workshop = Workshop(partner_id=partner.id, **values)
         db.session.add(workshop)
         db.session.commit()
@@ -81,6 +82,11 @@ class Factory:
         (booklet,) = booklet_ops.generate("test", campaign, 1)
         if distributed:
             booklet_ops.distribute("test", booklet)
+            # Handed out when its campaign began (offline scans are never believed before the hand-out).
+            handed = min(utcnow(), to_utc_naive(datetime.combine(campaign.starts_on, time(8))))
+            booklet.distributed_at = handed
+            for ticket in booklet.tickets:
+                ticket.activated_at = handed
         db.session.commit()
         return booklet
 

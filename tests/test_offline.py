@@ -30,7 +30,7 @@ def test_a_phone_learns_each_valid_campaign_s_numbers_and_days(app, factory, log
         "campaign_id": campaign.id, "first_number": min(t.number for t in tickets),
         "last_number": max(t.number for t in tickets),
         "valid_from": campaign.starts_on.isoformat(),
-        "valid_until": (campaign.ends_on + timedelta(days=31)).isoformat()}]}
+        "valid_until": (campaign.ends_on + timedelta(days=31)).isoformat(), "minutes_per_ticket": 120}]}
 
 
 def test_the_offline_lists_are_for_signed_in_partner_users_only(app, client, factory, login):

@@ -62,7 +62,7 @@ def test_a_nonce_of_another_partner_is_refused(scene, factory, api):
     other_partner = factory.partner()
     other = api(factory.user("trainer", other_partner))
     response = other.redeem(factory.workshop(other_partner), scene.tickets[1], nonce_value=shared)
-    assert response.status_code == 400 and reason_of(response) == "bad_request"
+    assert response.status_code == 409 and reason_of(response) == "nonce_reused"
 
 
 def test_second_scan_of_a_ticket_is_refused_with_when_and_by_whom(scene, factory, api):

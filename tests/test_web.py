@@ -1,8 +1,12 @@
 """Login, logout, CSRF on forms, the JSON error contract, health and the OpenAPI document."""
 import re
 
+from datetime import timedelta
+
 import pytest
 from openapi_spec_validator import validate
+
+from partner_site.domain.clock import local_today
 
 
 def _token(html: str) -> str:
@@ -90,11 +94,12 @@ def test_workshops_api_creates_and_lists_only_own_partner_workshops(login, facto
     a, b = factory.partner(), factory.partner()
     client_a = login(factory.user("trainer", a))
     factory.workshop(b, title="Atelier de B")
+    day = local_today() + timedelta(days=30)
     created = client_a.post("/api/v1/workshops", json={
-        "title": "Créer et utiliser une adresse e-mail", "starts_at": "2026-03-12T14:00:00+01:00",
-        "ends_at": "2026-03-12T16:00:00+01:00", "place": "Mairie", "capacity": 8, "tickets_per_participant": 1})
+        "title": "Créer et utiliser une adresse e-mail", "starts_at": f"{day}T14:00:00+01:00",
+        "ends_at": f"{day}T16:00:00+01:00", "place": "Mairie", "capacity": 8, "tickets_per_participant": 1})
     assert created.status_code == 201, created.get_json()
-    assert created.get_json()["starts_at"] == "2026-03-12T13:00:00Z"
+    assert created.get_json()["starts_at"] == f"{day}T13:00:00Z"
     titles = [w["title"] for w in client_a.get("/api/v1/workshops").get_json()["workshops"]]
     assert titles == ["Créer et utiliser une adresse e-mail"]
 

@@ -54,7 +54,7 @@ def _one(item, now) -> dict:
     try:
         if not isinstance(item, dict):
             raise DomainError("bad_request", _("Chaque scan doit être un objet JSON."))
-        scanned_at = sync.offline_scan_time(parse_datetime(item.get("scanned_at"), "scanned_at"), now)
+        scanned_at = parse_datetime(item.get("scanned_at"), "scanned_at")
         scan = service.ScanRequest(workshop_id=item.get("workshop_id"), nonce=nonce, code=item.get("code"),
                                    serial=item.get("serial"), check_code=item.get("check_code"),
                                    scanned_at=scanned_at, offline=True)

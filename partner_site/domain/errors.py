@@ -16,6 +16,8 @@ MESSAGES = {
     "workshop_not_open": _l("Cet atelier n'est pas ouvert aujourd'hui : choisissez l'atelier du jour."),
     "workshop_full": _l("L'atelier est complet : tous les tickets prévus ont été validés."),
     "over_limit": _l("Ce participant a déjà remis le nombre de tickets prévu pour cet atelier."),
+    "nonce_reused": _l("Cet identifiant de scan a déjà servi pour un autre ticket ou pour une validation annulée : "
+                       "scannez le ticket de nouveau."),
     "forbidden": _l("Vous n'avez pas accès à cet atelier."),
     "bad_request": _l("Demande incomplète ou invalide."),
     "rate_limited": _l("Trop de tentatives : patientez une minute avant de réessayer."),
@@ -31,6 +33,7 @@ MESSAGES = {
 HTTP_STATUS = {
     "already_redeemed": 409,
     "not_voidable": 409,
+    "nonce_reused": 409,
     "forbidden": 403,
     "unauthenticated": 401,
     "bad_request": 400,

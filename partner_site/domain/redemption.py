@@ -10,6 +10,7 @@ after it is undone in the same transaction before the failed scan is written.
 This is the hot path of every scan: its statements are built once, at import, and read
 plain rows rather than ORM objects (`bench/redeem.py` measures it).
 """
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,18 +42,25 @@ from .errors import DomainError, Refusal
 from .workshops import is_open
 
 NONCE_RE = re.compile(r"[A-Za-z0-9_\-]{8,64}")
+# A phone's clock may run a little fast or slow: what an offline scan's time may be off by.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+MAX_OFFLINE_AGE = timedelta(days=62)  # a phone may stay offline a while, not for a season
+# A ticket scanned offline on its last valid day is still paid if it reaches the server within this
+# (a weekend without signal); after it, the ticket is judged expired whatever the phone's time says.
+UPLOAD_TOLERANCE = timedelta(hours=48)
 MAX_ID = 2**31 - 1  # an id beyond the database's integer is no id at all
 _p = sa.bindparam
 
 _FIND_BY_NONCE = sa.select(Redemption).where(Redemption.nonce == _p("nonce"))
 _TICKET = (
-    sa.select(Ticket.id, Ticket.number, Ticket.booklet_id, Ticket.status, Campaign.face_value_cents,
-              Campaign.starts_on, Campaign.ends_on, Campaign.grace_days)
+    sa.select(Ticket.id, Ticket.number, Ticket.booklet_id, Ticket.status, Ticket.activated_at,
+              Campaign.face_value_cents, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days,
+              Campaign.minutes_per_ticket)
     .join(Campaign, Campaign.id == Ticket.campaign_id)
     .where(Ticket.number == _p("number"))
 )
 _WORKSHOP = sa.select(Workshop.id, Workshop.partner_id, Workshop.starts_at, Workshop.ends_at, Workshop.cancelled_at,
-                      Workshop.tickets_per_participant).where(Workshop.id == _p("workshop_id"))
+                      Workshop.tickets_per_participant, Workshop.created_at).where(Workshop.id == _p("workshop_id"))
 _LIVE_REDEMPTION = sa.select(Redemption.partner_id, Redemption.scanned_at).where(
     Redemption.ticket_id == _p("ticket_id"), Redemption.voided_at.is_(None))
 _TAKE_TICKET = (sa.update(Ticket).where(Ticket.id == _p("ticket_id"), Ticket.status == TicketStatus.ACTIVE)
@@ -122,36 +130,92 @@ def redeem(user, scan: ScanRequest, now: datetime | None = None) -> Outcome:
     ticket = None
     try:
         _check_request(scan)
-        replay = _replay(user, scan.nonce)
+        if scan.offline:
+            _check_offline_time(scan.scanned_at, now)
+        number = _ticket_number(scan)
+        replay = _replay(user, scan, number)
         if replay:
             return replay
         workshop = _workshop_for(user, scan.workshop_id)
         scan_time = scan.scanned_at or now
-        number = _ticket_number(scan)
         ticket = db.session.execute(_TICKET, {"number": number}).first()
         if ticket is None:
             raise Refusal("unknown_ticket")
-        if scan.code is None and not codes.check_code_matches(keyring().check_code_secret(), number, scan.check_code):
+        if scan.code is None and not _check_code_ok(number, scan.check_code):
             raise Refusal("bad_check_code")
         _check_ticket_state(user, ticket, scan_time)
         _check_workshop_open(workshop, scan_time)
+        if scan.offline:
+            _check_offline_facts(ticket, workshop, scan_time, now)
         return _write(user, ticket, workshop, scan, scan_time, now)
     except Refusal as refusal:
         if refusal.reason == "already_redeemed":
             # The same scan may have been accepted by a retry racing this one: answer as it did.
-            replay = _replay(user, scan.nonce)
+            try:
+                replay = _replay(user, scan, ticket.number) if ticket else None
+            except Refusal:
+                replay = None
             if replay:
                 return replay
-        db.session.add(FailedScan(
-            user_id=user.id, partner_id=user.partner_id,
-            workshop_id=_known_workshop_id(scan.workshop_id),
-            ticket_id=ticket.id if ticket else None, nonce=str(scan.nonce)[:64] if scan.nonce else None,
-            code_prefix=str(scan.code)[:24] if scan.code else None,
-            serial=str(scan.serial)[:20] if scan.serial else None,
-            reason=refusal.reason, offline=scan.offline, created_at=now,
-            scanned_at=scan.scanned_at if scan.offline else None,
-        ))
+        if not (scan.offline and _already_in_trail(user, scan.nonce)):
+            db.session.add(FailedScan(
+                user_id=user.id, partner_id=user.partner_id,
+                workshop_id=_known_workshop_id(scan.workshop_id),
+                ticket_id=ticket.id if ticket else None, nonce=_text(scan.nonce, 64),
+                code_prefix=_text(scan.code, 24), serial=_text(scan.serial, 20),
+                reason=refusal.reason, offline=scan.offline, created_at=now,
+                scanned_at=scan.scanned_at if scan.offline else None,
+            ))
         raise
+
+
+def _text(value, size: int) -> str | None:
+    """What a failed scan keeps of a field the phone sent: text only, cut short, never a NUL."""
+    if not value:
+        return None
+    return str(value).replace("\x00", "")[:size] or None
+
+
+def _already_in_trail(user, nonce) -> bool:
+    """Say whether an offline scan resent with the same nonce was already recorded as refused."""
+    if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
+        return False
+    return db.session.execute(sa.select(FailedScan.id).where(
+        FailedScan.nonce == nonce, FailedScan.partner_id == user.partner_id, FailedScan.offline.is_(True)
+    ).limit(1)).first() is not None
+
+
+def _check_code_ok(number: int, check_code) -> bool:
+    return codes.check_code_matches(keyring().check_code_secret(), number, check_code)
+
+
+def _check_offline_time(scanned_at: datetime | None, now: datetime):
+    """Refuse an offline scan whose time is missing, in the future, or too old to be believed."""
+    if scanned_at is None:
+        raise Refusal("bad_request", _("Heure du scan hors connexion manquante."))
+    if scanned_at > now + MAX_CLOCK_SKEW:
+        raise Refusal("bad_request", _("Heure de scan dans le futur : vérifiez l'horloge du téléphone."))
+    if scanned_at < now - MAX_OFFLINE_AGE:
+        raise Refusal("bad_request", _("Scan trop ancien pour être synchronisé : contactez le Département."))
+
+
+def _check_offline_facts(ticket, workshop, scan_time: datetime, now: datetime):
+    """Hold the phone's time against what the server knows: hand-out, workshop creation, expiry now.
+
+    A phone's clock is the trainer's to set, so an offline scan's time is believed only where it
+    agrees with the server: never before the booklet was handed out or the workshop created (a
+    small tolerance for clocks), and a ticket expired by the time it reaches the server is refused.
+    """
+    if ticket.activated_at is None or scan_time < ticket.activated_at - MAX_CLOCK_SKEW:
+        raise Refusal("not_activated", _("Scan daté d'avant la remise du carnet au bénéficiaire : ce ticket "
+                                         "n'était pas encore valable à cette heure-là."))
+    if scan_time < workshop.created_at - MAX_CLOCK_SKEW:
+        raise Refusal("workshop_not_open", _("Scan daté d'avant la création de l'atelier : vérifiez l'horloge "
+                                             "du téléphone et l'atelier choisi."))
+    valid_until = ticket.ends_on + timedelta(days=ticket.grace_days)
+    if to_local(now - UPLOAD_TOLERANCE).date() > valid_until:
+        raise Refusal("expired", _("Ce ticket a expiré le %(day)s et a été envoyé trop tard (plus de 48 heures "
+                                   "après) : il ne peut plus être accepté.", day=valid_until.strftime("%d/%m/%Y")))
 
 
 def _check_request(scan: ScanRequest):
@@ -179,13 +243,18 @@ def _known_workshop_id(value) -> int | None:
     return value if db.session.execute(sa.select(Workshop.id).where(Workshop.id == value)).first() else None
 
 
-def _replay(user, nonce) -> Outcome | None:
-    """Return the first answer for a nonce already used by this partner."""
-    found = db.session.execute(_FIND_BY_NONCE, {"nonce": nonce}).scalar_one_or_none()
+def _replay(user, scan: ScanRequest, number: int) -> Outcome | None:
+    """Return the first answer for a nonce this partner already used for this very ticket.
+
+    A nonce is one scan: sent again for another ticket, by another partner, or for a validation
+    since undone, it is refused as `nonce_reused` rather than answered as the first scan was.
+    """
+    found = db.session.execute(_FIND_BY_NONCE, {"nonce": scan.nonce}).scalar_one_or_none()
     if found is None:
         return None
-    if found.partner_id != user.partner_id:
-        raise Refusal("bad_request", _("Identifiant de scan (nonce) déjà utilisé."))
+    if (found.partner_id != user.partner_id or found.voided_at is not None or found.ticket.number != number
+            or (scan.code is None and not _check_code_ok(number, scan.check_code))):
+        raise Refusal("nonce_reused")
     return Outcome(found, replayed=True)
 
 
@@ -256,10 +325,16 @@ def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome
         raise Refusal("workshop_full")
     # The workshop row is now locked by this transaction: the count below cannot race.
     same_booklet = execute(_SAME_BOOKLET, {"workshop_id": workshop.id, "booklet_id": ticket.booklet_id}).scalar_one()
-    if same_booklet >= workshop.tickets_per_participant:
+    allowed = tickets_allowed(workshop.tickets_per_participant, workshop.ends_at - workshop.starts_at,
+                              ticket.minutes_per_ticket)
+    if same_booklet >= allowed:
         execute(_RELEASE_TICKET, {"ticket_id": ticket.id, "now": now}, execution_options=_CORE)
         execute(_RELEASE_PLACE, {"workshop_id": workshop.id}, execution_options=_CORE)
-        raise Refusal("over_limit")
+        raise Refusal("over_limit", _("Ce participant a déjà remis %(count)s ticket(s) à cet atelier : c'est le "
+                                      "maximum pour sa durée (un ticket par tranche de %(minutes)s minutes "
+                                      "commencée, %(declared)s au plus par participant).", count=same_booklet,
+                                      minutes=ticket.minutes_per_ticket,
+                                      declared=workshop.tickets_per_participant), allowed=allowed)
     amount = ticket.face_value_cents  # the campaign's face value at redemption time
     redemption_id = execute(_INSERT_REDEMPTION, {
         "ticket_id": ticket.id, "booklet_id": ticket.booklet_id, "workshop_id": workshop.id,
@@ -272,6 +347,16 @@ def _write(user, ticket, workshop, scan: ScanRequest, scan_time, now) -> Outcome
     return Outcome(Accepted(id=redemption_id, ticket_number=ticket.number, workshop_id=workshop.id,
                             amount_cents=amount, redeemed_at=now, scanned_at=scan_time, offline=scan.offline,
                             workshop_count=workshop_count))
+
+
+def tickets_allowed(declared: int, length: timedelta, minutes_per_ticket: int) -> int:
+    """Tickets one participant may hand over at a workshop: the partner's figure, within the campaign's rule.
+
+    The campaign's rule (APTIC's: one ticket per started two hours) bounds what the partner declared,
+    so a two-hour workshop never takes two tickets from one person, whatever its settings say.
+    """
+    started_slots = max(1, math.ceil(length.total_seconds() / 60 / minutes_per_ticket))
+    return min(declared, started_slots)
 
 
 def month_of(day: date) -> date:

@@ -18,8 +18,6 @@ from .clock import local_today
 from .codes import ticket_serial
 from .errors import MESSAGES, DomainError
 
-MAX_OFFLINE_AGE = timedelta(days=62)  # a phone may stay offline a while, not for a season
-MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 
 def encode_cursor(changed_at: datetime, ticket_id: int) -> str:
@@ -97,24 +95,17 @@ def campaign_ranges() -> list[dict]:
     The signed code carries only a ticket number: this is what lets a phone check validity dates offline.
     """
     query = (sa.select(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days,
-                       sa.func.min(Ticket.number).label("first"), sa.func.max(Ticket.number).label("last"))
+                       Campaign.minutes_per_ticket, sa.func.min(Ticket.number).label("first"), sa.func.max(Ticket.number).label("last"))
              .join(Ticket, Ticket.campaign_id == Campaign.id)
              .where(Campaign.ends_on >= local_today() - timedelta(days=366))
-             .group_by(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days)
+             .group_by(Campaign.id, Campaign.starts_on, Campaign.ends_on, Campaign.grace_days,
+                       Campaign.minutes_per_ticket)
              .order_by(sa.func.min(Ticket.number)))
     return [{"campaign_id": r.id, "first_number": r.first, "last_number": r.last,
              "valid_from": r.starts_on.isoformat(),
-             "valid_until": (r.ends_on + timedelta(days=r.grace_days)).isoformat()}
+             "valid_until": (r.ends_on + timedelta(days=r.grace_days)).isoformat(),
+             "minutes_per_ticket": r.minutes_per_ticket}
             for r in db.session.execute(query)]
-
-
-def offline_scan_time(value: datetime, now: datetime) -> datetime:
-    """Accept the phone's scan time if it is plausible; refuse one from the future or too old."""
-    if value > now + MAX_CLOCK_SKEW:
-        raise DomainError("bad_request", _("Heure de scan dans le futur : vérifiez l'horloge du téléphone."))
-    if value < now - MAX_OFFLINE_AGE:
-        raise DomainError("bad_request", _("Scan trop ancien pour être synchronisé : contactez le Département."))
-    return value
 
 
 @dataclass
@@ -134,8 +125,12 @@ class Conflict:
         return str(MESSAGES.get(self.reason, self.reason))
 
 
-def offline_conflicts(workshop_id: int | None = None, limit: int = 200) -> list[Conflict]:
-    """Return the offline scans refused at upload, newest first, of one workshop or of everyone."""
+def offline_conflicts(workshop=None, limit: int = 200) -> list[Conflict]:
+    """Return the offline scans refused at upload, newest first, of one workshop or of everyone.
+
+    A workshop's list holds only its own partner's uploads: another association naming this
+    workshop in its batch is refused (`forbidden`) and kept for staff, never shown to this one.
+    """
     query = (sa.select(FailedScan.id, Partner.name, FailedScan.workshop_id, Workshop.title, Ticket.number,
                        FailedScan.serial, FailedScan.reason, FailedScan.scanned_at, FailedScan.created_at)
              .join(Partner, Partner.id == FailedScan.partner_id)
@@ -143,8 +138,8 @@ def offline_conflicts(workshop_id: int | None = None, limit: int = 200) -> list[
              .outerjoin(Ticket, Ticket.id == FailedScan.ticket_id)
              .where(FailedScan.offline.is_(True))
              .order_by(FailedScan.created_at.desc(), FailedScan.id.desc()).limit(limit))
-    if workshop_id is not None:
-        query = query.where(FailedScan.workshop_id == workshop_id)
+    if workshop is not None:
+        query = query.where(FailedScan.workshop_id == workshop.id, FailedScan.partner_id == workshop.partner_id)
     return [Conflict(r.id, r.name, r.workshop_id, r.title,
                      ticket_serial(r.number) if r.number is not None else r.serial,
                      r.reason, r.scanned_at, r.created_at)

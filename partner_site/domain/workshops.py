@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Redemption, Workshop, record
-from .clock import to_local
+from .clock import local_today, to_local
 from .errors import DomainError
 
 # The themes most workshops have (stored as the workshop's title); any other text is allowed.
@@ -52,6 +52,25 @@ def _bounded_int(value, field: str, low: int, high: int) -> int:
     return value
 
 
+# How far ahead a workshop may be planned (a year: the next campaign at most).
+MAX_DAYS_AHEAD = 366
+
+
+def _check_day(day):
+    """Refuse a workshop on a day already past, or beyond what can be planned.
+
+    A workshop dated in the past would let offline scans be back-dated into it; tickets collected
+    on paper at a past workshop go through the Département, who reviews them.
+    """
+    today = local_today()
+    if day < today:
+        raise DomainError("bad_request", _("Un atelier ne peut pas être créé pour un jour passé. Pour des tickets "
+                                           "collectés sur papier lors d'un atelier passé, contactez le Département."),
+                          field="starts_at")
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise DomainError("bad_request", _("Un atelier se prévoit au plus un an à l'avance."), field="starts_at")
+
+
 def create_workshop(user, *, title, starts_at: datetime, ends_at: datetime, place="", capacity=None,
                     tickets_per_participant=1, commune_insee=None) -> Workshop:
     """Create a workshop for the user's partner after checking every field."""
@@ -65,6 +84,7 @@ def create_workshop(user, *, title, starts_at: datetime, ends_at: datetime, plac
         raise DomainError("bad_request", _("Un atelier dure moins de 24 heures."), field="ends_at")
     capacity = _bounded_int(capacity, "capacity", 1, 1000)
     tickets_per_participant = _bounded_int(tickets_per_participant, "tickets_per_participant", 1, 10)
+    _check_day(to_local(starts_at).date())
     if commune_insee is not None:
         from .communes import commune
 

@@ -23,6 +23,9 @@ class Campaign(TimestampMixin, db.Model):
     starts_on = sa.Column(sa.Date, nullable=False)
     ends_on = sa.Column(sa.Date, nullable=False)
     grace_days = sa.Column(sa.Integer, nullable=False, default=31)
+    # The scheme's rule, enforced at redemption whatever a workshop declares: one ticket per
+    # participant per started slot of this length (APTIC's rule: 120 minutes).
+    minutes_per_ticket = sa.Column(sa.Integer, nullable=False, default=120, server_default="120")
     state_share_percent = sa.Column(sa.Integer, nullable=False, default=50)
     # Face value of every ticket issued so far: kept in step so the budget check is one row.
     issued_cents = sa.Column(sa.BigInteger, nullable=False, default=0)
@@ -34,6 +37,7 @@ class Campaign(TimestampMixin, db.Model):
         sa.CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
         sa.CheckConstraint("booklet_size BETWEEN 1 AND 99", name="booklet_size_range"),
         sa.CheckConstraint("state_share_percent BETWEEN 0 AND 100", name="state_share_range"),
+        sa.CheckConstraint("minutes_per_ticket BETWEEN 15 AND 1440", name="minutes_per_ticket_range"),
     )
 
     @property

@@ -106,7 +106,7 @@ def scan(workshop_id: int):
         "workshops/scan.html", workshop=workshop, items=items, voidable=voidable,
         form=ManualEntryForm(nonce=uuid.uuid4().hex), button=ButtonForm(),
         open_now=workshops.is_open(workshop, utcnow()), timezone=current_app.config["TIMEZONE"],
-        conflicts=sync.offline_conflicts(workshop.id), offline_reasons=OFFLINE_REASONS)
+        conflicts=sync.offline_conflicts(workshop), offline_reasons=OFFLINE_REASONS)
 
 
 @bp.post("/<int:workshop_id>/scan")

@@ -59,6 +59,14 @@ def build_backoffice_demo(campaign, password_user) -> None:
     _past_validations(campaign)
 
 
+def _handed_out_before(booklet, when) -> None:
+    """Date a booklet's hand-out back into the demo's story (the server never believes a scan before it)."""
+    if booklet.distributed_at is None or booklet.distributed_at > when:
+        booklet.distributed_at = when
+        for ticket in booklet.tickets:
+            ticket.activated_at = when
+
+
 def _past_validations(campaign) -> None:
     """Validate some handed-out tickets at past workshops, as offline scans synced later."""
     partners = db.session.execute(sa.select(Partner).order_by(Partner.id)).scalars().all()
@@ -82,10 +90,12 @@ def _past_validations(campaign) -> None:
             start = to_utc_naive(datetime.combine(day, time(14, 0)))
             workshop = Workshop(partner_id=partner.id, title="Atelier découverte", starts_at=start,
                                 ends_at=start + timedelta(hours=3), place="Salle des fêtes", capacity=20,
-                                tickets_per_participant=10, commune_insee=partner.commune_insee)
+                                tickets_per_participant=10, commune_insee=partner.commune_insee,
+                                created_at=start - timedelta(days=7))  # planned a week ahead
             db.session.add(workshop)
             db.session.flush()
             at = start + timedelta(minutes=10 + k)
+            _handed_out_before(tickets[used].booklet, at - timedelta(days=14))
             redeem(trainer, ScanRequest(workshop_id=workshop.id, nonce=uuid.uuid4().hex,
                                         code=ticket_code(tickets[used].number), scanned_at=at, offline=True), now=at)
             used += 1
