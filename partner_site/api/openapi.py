@@ -5,7 +5,8 @@ from . import bp
 
 REASONS = ["malformed", "bad_signature", "unknown_key", "unknown_ticket", "bad_check_code", "not_activated",
            "cancelled", "expired", "not_yet_valid", "already_redeemed", "workshop_not_open", "workshop_full",
-           "over_limit", "forbidden", "bad_request", "rate_limited", "not_voidable", "not_found", "unauthenticated"]
+           "over_limit", "nonce_reused", "forbidden", "bad_request", "rate_limited", "not_voidable", "not_found",
+           "unauthenticated"]
 
 
 def _error(description: str) -> dict:
@@ -119,7 +120,7 @@ SPEC = {
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/RedemptionRequest"}}}},
             "responses": {"201": _ok("accepted", "Redemption"), "200": _ok("replayed nonce: the first answer", "Redemption"),
-                          "409": _error("already_redeemed"), "422": _error("another refusal reason"),
+                          "409": _error("already_redeemed or nonce_reused"), "422": _error("another refusal reason"),
                           **COMMON_ERRORS}}},
         "/redemptions/{redemption_id}": {"delete": {
             "summary": "Void a redemption of today, before its claim is submitted", "security": CSRF,
