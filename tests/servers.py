@@ -80,8 +80,27 @@ class Browserless:
         done = self.http.post(base_url + "/login", data={"email": email, "password": password, "csrf_token": token},
                               allow_redirects=False, timeout=10)
         assert done.status_code == 302, done.text[:500]
+        if "/login/" in done.headers["Location"]:  # staff: the second step, with the authenticator's code
+            self._second_step(done.headers["Location"], email)
         home = self.http.get(base_url + "/", timeout=10).text
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', home).group(1)
+
+    def _second_step(self, location: str, email: str):
+        import re
+
+        from .helpers import candidate_codes, totp_secret_of
+
+        url = location if "://" in location else self.base + location
+        page = self.http.get(url, timeout=10).text
+        enrolling = "/login/enrol" in url
+        secret = (re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+                  if enrolling else totp_secret_of(email))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        for attempt, code in enumerate(candidate_codes(secret)):
+            answer = self.http.post(url, data={"code": code, "csrf_token": token}, allow_redirects=False, timeout=10)
+            if answer.status_code == 302 or 'class="codes"' in answer.text:
+                return
+            assert attempt < 6, answer.text[:500]
 
     def post_json(self, path: str, body: dict):
         return self.http.post(self.base + path, json=body, headers={"X-CSRFToken": self.csrf}, timeout=60)

@@ -186,7 +186,7 @@ def test_only_money_staff_other_than_the_author_decide(paid, login):
 
 @pytest.mark.browser
 def test_a_finance_officer_approves_on_a_phone(paid, live_server, browser):
-    from ..browser_support import screenshot
+    from ..browser_support import log_in, screenshot
 
     world, claim = paid
     adjustments.correct_paid_claim(world.instructor, claim.id, 2000, "Deux tickets refusés à tort (atelier du 12)")
@@ -194,11 +194,7 @@ def test_a_finance_officer_approves_on_a_phone(paid, live_server, browser):
     context = browser.new_context(viewport={"width": 360, "height": 800}, device_scale_factor=1, locale="fr-FR",
                                   base_url=live_server)
     page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=email]", world.finance.email)
-    page.fill("input[name=password]", Factory.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+    log_in(page, world.finance.email, Factory.PASSWORD)  # with the staff's second step
     page.goto("/staff/claims/adjustments")
     page.get_by_text("Deux tickets refusés à tort").wait_for(timeout=60_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
