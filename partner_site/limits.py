@@ -26,30 +26,41 @@ def partner_key() -> str:
     return f"partner:{partner_id}" if partner_id is not None else user_key()
 
 
-def typed_entries() -> int:
-    """How many typed check codes this request carries (a form post counts as one)."""
-    if not request.is_json:
-        return 1
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
+def _json_object() -> dict | None:
+    data = request.get_json(silent=True) if request.is_json else None
+    return data if isinstance(data, dict) else None
+
+
+def typed_in_body() -> int:
+    """Count the typed check code of a single scan: the top-level serial, the field the view reads."""
+    data = _json_object()
+    return 1 if data is not None and data.get("serial") is not None else 0
+
+
+def typed_in_items() -> int:
+    """Count the typed check codes of a batch: its items with a serial, the items the view reads."""
+    items = (_json_object() or {}).get("items")
+    if not isinstance(items, list):
         return 0
-    items = data.get("items") if isinstance(data.get("items"), list) else [data]
     return sum(1 for item in items if isinstance(item, dict) and item.get("serial") is not None)
 
 
-def _no_typed_entry() -> bool:
-    return typed_entries() == 0
+def one_typed_entry() -> int:
+    """Count a form post as one typed check code (the scan page's form carries one)."""
+    return 1
 
 
-_per_user = limiter.shared_limit(MANUAL_PER_USER, scope="typed-check-code-user", key_func=user_key,
-                                 exempt_when=_no_typed_entry, cost=typed_entries)
-_per_partner = limiter.shared_limit(MANUAL_PER_PARTNER, scope="typed-check-code-partner", key_func=partner_key,
-                                    exempt_when=_no_typed_entry, cost=typed_entries)
+def limit_typed_check_codes(count_typed):
+    """Return a decorator counting a request's typed check codes against the person's and association's budgets.
 
-
-def limit_typed_check_codes(view):
-    """Count the request's typed check codes against the person's and the association's budgets."""
-    return _per_user(_per_partner(view))
+    `count_typed` counts them on the fields the decorated view itself processes, so that no body
+    can carry a typed code the budgets do not see. Both budgets are shared by every route.
+    """
+    per_user = limiter.shared_limit(MANUAL_PER_USER, scope="typed-check-code-user", key_func=user_key,
+                                    exempt_when=lambda: count_typed() == 0, cost=count_typed)
+    per_partner = limiter.shared_limit(MANUAL_PER_PARTNER, scope="typed-check-code-partner", key_func=partner_key,
+                                       exempt_when=lambda: count_typed() == 0, cost=count_typed)
+    return lambda view: per_user(per_partner(view))
 
 
 def check_code_guessing_figures() -> dict:
