@@ -12,9 +12,12 @@ from flask_login import current_user
 from .extensions import limiter
 
 CHECK_CODE_SPACE = 31 ** 6
-MANUAL_PER_USER = "20 per minute;200 per day"
-MANUAL_PER_PARTNER = "60 per hour;300 per day"
+PERSON_DAILY_BUDGET = 200
 PARTNER_DAILY_BUDGET = 300
+MANUAL_PER_USER = f"20 per minute;{PERSON_DAILY_BUDGET} per day"
+MANUAL_PER_PARTNER = f"60 per hour;{PARTNER_DAILY_BUDGET} per day"
+# The first programme's accredited associations at full size (../shared/domain.md): all of them colluding.
+COLLUDING_ASSOCIATIONS = 40
 
 
 def user_key() -> str:
@@ -63,10 +66,23 @@ def limit_typed_check_codes(count_typed):
     return lambda view: per_user(per_partner(view))
 
 
-def check_code_guessing_figures() -> dict:
-    """Expected time to find one ticket's check code at the most an association may type."""
+def guessing_figures(guesses_per_day: int) -> dict:
+    """Expected time to find one ticket's check code, and the chance in a year, at `guesses_per_day`."""
     expected_guesses = CHECK_CODE_SPACE / 2
-    days = expected_guesses / PARTNER_DAILY_BUDGET
-    return {"space": CHECK_CODE_SPACE, "expected_guesses": expected_guesses,
-            "guesses_per_day": PARTNER_DAILY_BUDGET, "expected_days": days, "expected_years": days / 365.25,
-            "chance_in_a_year": PARTNER_DAILY_BUDGET * 365 / CHECK_CODE_SPACE}
+    days = expected_guesses / guesses_per_day
+    return {"space": CHECK_CODE_SPACE, "expected_guesses": expected_guesses, "guesses_per_day": guesses_per_day,
+            "expected_days": days, "expected_years": days / 365.25,
+            "chance_in_a_year": min(1.0, guesses_per_day * 365.25 / CHECK_CODE_SPACE)}
+
+
+def check_code_guessing_figures() -> dict:
+    """Guessing figures with the real limits, which hold for the whole site (every worker and instance).
+
+    The top level is one association at its ceiling, however many trainer accounts it has (its
+    budget is shared by all of them); `per_person` is one trainer account alone; `colluding` is
+    `COLLUDING_ASSOCIATIONS` associations guessing together, each at its ceiling.
+    """
+    colluding = {**guessing_figures(PARTNER_DAILY_BUDGET * COLLUDING_ASSOCIATIONS),
+                 "associations": COLLUDING_ASSOCIATIONS}
+    return {**guessing_figures(PARTNER_DAILY_BUDGET), "per_person": guessing_figures(PERSON_DAILY_BUDGET),
+            "colluding": colluding}

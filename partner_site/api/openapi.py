@@ -145,7 +145,8 @@ SPEC = {
         "/redemptions/batch": {"post": {
             "summary": "Upload scans made offline; each item answered like POST /redemptions", "security": CSRF,
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["items"], "additionalProperties": False, "properties": {"items": {
+                "type": "object", "required": ["items"], "additionalProperties": False,
+                "properties": {"items": {
                     "type": "array", "minItems": 1, "maxItems": 100, "items": {"allOf": [
                         {"$ref": "#/components/schemas/RedemptionRequest"},
                         {"type": "object", "required": ["scanned_at"]}]}}}}}}},

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from partner_site.api.common import iso
 from partner_site.domain.codes import ticket_serial
 from partner_site.extensions import db
+from partner_site.limits import check_code_guessing_figures
 from partner_site.models import FailedScan, utcnow
 
 from ..helpers import ApiClient, code_of, nonce
@@ -92,3 +93,15 @@ def test_the_batch_counts_its_items_and_answers_an_item_with_unknown_keys_on_its
               "check_code": "ZZZZZZ", "scanned_at": _scanned_at()} for _ in range(20)]
     assert clients[0].post("/api/v1/redemptions/batch", json={"items": typed}).status_code == 200
     assert _guess(clients[0], workshop, ticket).status_code == 429
+
+
+def test_the_guessing_figures_hold_for_an_association_its_trainers_and_all_associations_together():
+    figures = check_code_guessing_figures()
+    person, colluding = figures["per_person"], figures["colluding"]
+    print(f"\none association (any number of trainers): {figures['expected_years']:,.0f} years, "
+          f"{figures['chance_in_a_year']:.1e} a year; one trainer: {person['expected_years']:,.0f} years, "
+          f"{person['chance_in_a_year']:.1e}; {colluding['associations']} associations together: "
+          f"{colluding['expected_years']:,.0f} years, {colluding['chance_in_a_year']:.1e}")
+    assert round(figures["expected_years"]) == 4050 and figures["guesses_per_day"] == 300
+    assert round(person["expected_years"]) == 6075 and round(colluding["expected_years"]) == 101
+    assert colluding["chance_in_a_year"] < 0.005
