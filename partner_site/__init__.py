@@ -44,6 +44,7 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY") and not production:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     _check_production_secret(app, production)
+    _check_production_limits(app, production)
     if production and "SITE_URL" not in os.environ and not (config or {}).get("SITE_URL"):
         app.logger.warning("SITE_URL is not set: links in e-mails point to %s", app.config["SITE_URL"])
     if app.config.get("PROXY_FIX"):
@@ -57,6 +58,8 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: app.config["TIMEZONE"])
+    from . import ratelimit_storage  # noqa: F401  registers the database:// scheme before the limiter reads it
+
     limiter.init_app(app)
     init_compression(app)
 
@@ -106,6 +109,13 @@ def _check_production_secret(app: Flask, production: bool) -> None:
         secret = app.config.get("SECRET_KEY") or ""
         if len(secret) < 32 or len(set(secret)) < 8:
             raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+
+
+def _check_production_limits(app: Flask, production: bool) -> None:
+    """Refuse to start in production with a per-process rate-limit store (each worker would count alone)."""
+    if production and str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        raise RuntimeError("RATELIMIT_STORAGE_URI is memory://: each worker would count alone in production. "
+                           "Leave it unset (limits counted in the database) or set REDIS_URL")
 
 
 @event.listens_for(Engine, "connect")

@@ -33,10 +33,17 @@ class Config:
     # Behind a TLS-terminating proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none trusted).
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
     MAX_CONTENT_LENGTH = 1024 * 1024
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Limits hold for the whole site, whatever the number of workers and instances: counted in Redis
+    # when REDIS_URL is set, otherwise in the site's own database (partner_site/ratelimit_storage.py).
+    # A per-process store (`memory://`) would give each worker its own count: production refuses it.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "database://"
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_STRATEGY = "moving-window"  # no double burst at a window's edge; a refused hit costs nothing
+    # Sliding-window counter: the best fit for counting in the database. A hit is counted by one
+    # conditional upsert only if it fits, so a refused hit costs nothing and two workers cannot both
+    # take the last place; a moving window would keep one row per hit, a fixed window lets a double
+    # burst through at its edge. Redis supports it as well.
+    RATELIMIT_STRATEGY = "sliding-window-counter"
     # The app compresses what it serves (phones on rural connections, no proxy required).
     # HTML is left out on purpose: every page carries the CSRF token, and compressing a secret
     # next to text a user can influence is what the BREACH attack measures.

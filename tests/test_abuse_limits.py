@@ -73,8 +73,10 @@ def test_check_code_guessing_is_stopped_long_before_it_could_succeed(guessing_wo
     figures = check_code_guessing_figures()
     print(f"\ncheck codes: {figures['space']:,} values; at most {figures['guesses_per_day']} typed per association "
           f"per day; expected time to guess one: {figures['expected_days']:,.0f} days "
-          f"({figures['expected_years']:,.0f} years); chance in a year: {figures['chance_in_a_year']:.2e}")
-    assert figures["expected_years"] > 1000
+          f"({figures['expected_years']:,.0f} years); chance in a year: {figures['chance_in_a_year']:.2e}; "
+          f"{figures['colluding']['associations']} associations together: "
+          f"{figures['colluding']['expected_years']:,.0f} years")
+    assert figures["expected_years"] > 1000 and figures["colluding"]["expected_years"] > 100
 
 
 def test_an_offline_batch_of_typed_codes_draws_on_the_same_budget(guessing_world, make_app, factory):

@@ -1,14 +1,14 @@
 """Campaigns carry the scheme's rule: one ticket per participant per started slot of minutes.
 
 Revision ID: 0013_scan_integrity
-Revises: 0010_jobs
+Revises: 0012_rate_limits
 Create Date: 2026-12-02
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013_scan_integrity'
-down_revision = '0010_jobs'
+down_revision = '0012_rate_limits'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..domain.clock import to_utc_naive
@@ -24,11 +25,26 @@ def partner_user_required(view):
     return wrapper
 
 
-def json_body() -> dict:
-    """Return the request's JSON object, or refuse with `bad_request`."""
+def json_body(allowed: frozenset[str] | None = None) -> dict:
+    """Return the request's JSON object, or refuse with `bad_request` (not an object, or keys not in `allowed`)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise DomainError("bad_request", _("Le corps de la requête doit être un objet JSON."))
+    return data if allowed is None else only_keys(data, allowed)
+
+
+def only_keys(data: dict, allowed: frozenset[str]) -> dict:
+    """Return `data`, or refuse with `bad_request` naming its keys that are not in `allowed`.
+
+    A key the route never reads is refused rather than ignored: what a limit counts and what the
+    view processes must be the same fields (issue 10: a typed check code hidden beside `items`).
+    """
+    unexpected = sorted(str(key)[:40] for key in data if key not in allowed)
+    if unexpected:
+        shown = unexpected[:5]
+        raise DomainError("bad_request", ngettext("Champ inattendu : %(keys)s. Retirez-le et renvoyez la demande.",
+                                                  "Champs inattendus : %(keys)s. Retirez-les et renvoyez la demande.",
+                                                  len(shown), keys=", ".join(shown)), unexpected=shown)
     return data
 
 

@@ -40,14 +40,19 @@ SPEC = {
                 "reason": {"type": "string", "enum": REASONS},
                 "message": {"type": "string", "description": "French, for a person"},
                 "redeemed_at": {"type": "string", "format": "date-time"},
-                "same_partner": {"type": "boolean"}}},
+                "same_partner": {"type": "boolean"},
+                "unexpected": {"type": "array", "items": {"type": "string"},
+                               "description": "keys the route does not read (bad_request)"}}},
             "RedemptionRequest": {"type": "object", "required": ["workshop_id", "nonce"], "properties": {
                 "workshop_id": {"type": "integer"},
                 "nonce": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
                           "description": "made by the phone at scan time, reused on every retry"},
                 "code": {"type": "string", "description": "the QR's text (112 base32 characters)"},
                 "serial": {"type": "string", "description": "printed serial, for manual entry"},
-                "check_code": {"type": "string", "description": "printed check code, with the serial"}}},
+                "check_code": {"type": "string", "description": "printed check code, with the serial"},
+                "scanned_at": {"type": "string", "format": "date-time",
+                               "description": "when the phone scanned it (kept for offline scans only)"}},
+                "additionalProperties": False},
             "Redemption": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "status": {"type": "string", "enum": ["accepted", "voided"]},
                 "message": {"type": "string"}, "serial": {"type": "string"}, "workshop_id": {"type": "integer"},
@@ -141,11 +146,11 @@ SPEC = {
         "/redemptions/batch": {"post": {
             "summary": "Upload scans made offline; each item answered like POST /redemptions", "security": CSRF,
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["items"], "properties": {"items": {
+                "type": "object", "required": ["items"], "additionalProperties": False,
+                "properties": {"items": {
                     "type": "array", "minItems": 1, "maxItems": 100, "items": {"allOf": [
                         {"$ref": "#/components/schemas/RedemptionRequest"},
-                        {"type": "object", "required": ["scanned_at"], "properties": {
-                            "scanned_at": {"type": "string", "format": "date-time"}}}]}}}}}}},
+                        {"type": "object", "required": ["scanned_at"]}]}}}}}}},
             "responses": {"200": {"description": "one result per item, in order", "content": {"application/json": {
                 "schema": {"type": "object", "properties": {"results": {"type": "array", "items": {
                     "type": "object", "properties": {"nonce": {"type": "string"}, "status": {"type": "integer"},

@@ -6,9 +6,13 @@ from ..domain import redemption as service
 from ..domain.codes import format_serial, ticket_serial
 from ..domain.workshops import live_count
 from ..extensions import db, limiter
-from ..limits import limit_typed_check_codes, user_key
+from ..limits import limit_typed_check_codes, typed_in_body, user_key
 from .common import iso, json_body, parse_datetime, partner_user_required
 from . import bp
+
+
+# What one scan carries, online or in an offline batch's item; any other key is refused.
+SCAN_KEYS = frozenset({"workshop_id", "nonce", "code", "serial", "check_code", "scanned_at"})
 
 
 def redemption_json(redemption) -> dict:
@@ -54,10 +58,10 @@ def scan_from_json(data: dict, offline: bool = False) -> service.ScanRequest:
 @bp.post("/redemptions")
 @partner_user_required
 @limiter.limit("240 per minute", key_func=user_key)
-@limit_typed_check_codes
+@limit_typed_check_codes(typed_in_body)
 def create_redemption():
     """Accept one ticket: 201 when accepted, 200 for a replayed nonce, 4xx with a reason otherwise."""
-    outcome = service.redeem(current_user, scan_from_json(json_body()))
+    outcome = service.redeem(current_user, scan_from_json(json_body(SCAN_KEYS)))
     if not outcome.replayed:
         db.session.commit()  # before building the answer: the write lock is held no longer than needed
     return jsonify(scan_answer(outcome.redemption)), 200 if outcome.replayed else 201

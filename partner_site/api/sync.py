@@ -7,13 +7,14 @@ from ..domain import redemption as service
 from ..domain import sync
 from ..domain.errors import DomainError, Refusal
 from ..extensions import db, limiter
-from ..limits import limit_typed_check_codes, user_key
+from ..limits import limit_typed_check_codes, typed_in_items, user_key
 from ..models import utcnow
 from . import bp
-from .common import json_body, parse_datetime, partner_user_required
-from .redemptions import redemption_json
+from .common import json_body, only_keys, parse_datetime, partner_user_required
+from .redemptions import SCAN_KEYS, redemption_json
 
 MAX_BATCH = 100
+BATCH_KEYS = frozenset({"items"})
 
 
 @bp.get("/sync/revocations")
@@ -35,10 +36,10 @@ def campaigns():
 @bp.post("/redemptions/batch")
 @partner_user_required
 @limiter.limit("30 per minute", key_func=user_key)
-@limit_typed_check_codes
+@limit_typed_check_codes(typed_in_items)
 def redemption_batch():
     """Upload scans made offline; each item is answered as `POST /redemptions` would answer it."""
-    items = json_body().get("items")
+    items = json_body(BATCH_KEYS).get("items")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
         raise DomainError("bad_request", _("Envoyez une liste « items » de 1 à %(max)s scans.", max=MAX_BATCH))
     now = utcnow()
@@ -54,6 +55,7 @@ def _one(item, now) -> dict:
     try:
         if not isinstance(item, dict):
             raise DomainError("bad_request", _("Chaque scan doit être un objet JSON."))
+        only_keys(item, SCAN_KEYS)
         scanned_at = parse_datetime(item.get("scanned_at"), "scanned_at")
         scan = service.ScanRequest(workshop_id=item.get("workshop_id"), nonce=nonce, code=item.get("code"),
                                    serial=item.get("serial"), check_code=item.get("check_code"),

@@ -25,5 +25,6 @@ from .people import (  # noqa: F401
     Role,
     User,
 )
+from .rate_limits import RateLimitCounter  # noqa: F401
 from .vouchers import BOOKLET_SIZE, Booklet, BookletStatus, Campaign, Ticket, TicketStatus  # noqa: F401
 from .workshops import FailedScan, Redemption, Workshop  # noqa: F401

@@ -14,7 +14,7 @@ from ..domain.codes import format_serial, ticket_serial
 from ..domain.communes import commune, find_by_label, label, same_intercommunality
 from ..domain.errors import MESSAGES, DomainError, Refusal
 from ..extensions import db
-from ..limits import limit_typed_check_codes
+from ..limits import limit_typed_check_codes, one_typed_entry
 from ..models import utcnow
 from . import bp
 from .forms import ButtonForm, ManualEntryForm, WorkshopForm
@@ -111,7 +111,7 @@ def scan(workshop_id: int):
 
 @bp.post("/<int:workshop_id>/scan")
 @partner_required
-@limit_typed_check_codes
+@limit_typed_check_codes(one_typed_entry)
 def manual_entry(workshop_id: int):
     """Accept a ticket typed by hand (the scan page's form when JavaScript is not running)."""
     workshop = workshops.get_workshop(current_user, workshop_id)
