@@ -13,8 +13,10 @@ export function newNonce() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Return `send(method, url, body)`, resolving to {status, data}; status 0 means no answer at all.
+/** Return `send(method, url, body)`, resolving to {status, data, json, url}; status 0 means no answer at all.
  *
+ * `json` tells whether the body was JSON (`data` is {} if not) and `url` is where the answer came
+ * from after redirects (a login page instead of the API: see answers.js).
  * Each attempt waits `timeoutMs` at most for the answer's headers; a missing answer (or a 5xx) is sent again after each of
  * `retryDelaysMs`, after calling `onRetry()`. A 5xx on the last attempt is returned as it is.
  */
@@ -31,11 +33,11 @@ export function client(csrfToken, {timeoutMs = 8000, retryDelaysMs = [1000], onR
         });
         clearTimeout(timer);
         if (response.status >= 500 && attempt < retryDelaysMs.length) throw new Error(`server ${response.status}`);
-        const data = await response.json().catch(() => ({}));
-        return {status: response.status, data};
+        const [data, json] = await response.json().then((value) => [value, true], () => [{}, false]);
+        return {status: response.status, data, json, url: response.url};
       } catch (error) {
         clearTimeout(timer);
-        if (attempt >= retryDelaysMs.length) return {status: 0, data: {}};
+        if (attempt >= retryDelaysMs.length) return {status: 0, data: {}, json: false, url: ""};
         onRetry();
         await sleep(retryDelaysMs[attempt]);
       }
