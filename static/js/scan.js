@@ -7,12 +7,11 @@
  * Offline (no network, or a request that failed or took too long), the phone judges the ticket
  * with what it keeps (offline.js, judge.js) and queues it; the verdict says it is provisional
  * until the queue is sent.
- * Green and red are for a verdict on the ticket only (answers.js tells the answers apart): a lost
+ * Green and red are for a verdict on the ticket only (api.js's classify tells the answers apart): a lost
  * session, a server failure or no answer before the phone can judge keep the scan in the queue,
  * say so in a neutral colour, and the queue sends it again (the same nonce) once it can.
  */
-import {classify} from "./scan/answers.js";
-import {client, newNonce} from "./scan/api.js";
+import {classify, client, newNonce} from "./scan/api.js";
 import {startScanning} from "./scan/camera.js";
 import {groupedSerial, serialOf} from "./scan/codes.js";
 import * as kept from "./scan/offline.js";
@@ -26,7 +25,7 @@ const SYNC_EVERY_MS = 10000;     // while offline or with scans waiting: try the
 const send = client(csrfToken, {onRetry: () => showVerdict("pending", texts.retrying)});
 const manualForm = byId("manual-form"), networkStatus = byId("network-status");
 const networkText = byId("network-text"), networkSignIn = byId("network-signin");
-const loginPath = new URL(settings.loginUrl, location.href).pathname;
+const loginPath = new URL(byId("verdict-signin").href).pathname;
 const offlineContext = {timeZone: settings.timezone, firstDay: settings.firstDay, lastDay: settings.lastDay,
                         nobleSrc: settings.nobleSrc};
 const listUrls = {keys: settings.keysUrl, campaigns: settings.campaignsUrl, revocations: settings.revocationsUrl};

@@ -1,8 +1,8 @@
-// What an API answer means for the verdict (static/js/scan/answers.js): only a ticket's verdict is green or red.
+// What an API answer means for the verdict (static/js/scan/api.js's classify): only a ticket's verdict is green or red.
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
 
-import {classify, keptForLater, TICKET_REASONS} from "../../static/js/scan/answers.js";
+import {classify, keptForLater, TICKET_REASONS} from "../../static/js/scan/api.js";
 
 const API = "http://127.0.0.1:5000/api/v1/redemptions";
 const json = (status, data) => ({status, data, json: true, url: API});

@@ -4,8 +4,7 @@
  * server's cursor) are fetched while online and kept (store.js); judge.js decides with them, and
  * signatures are checked with WebCrypto's Ed25519, or @noble/ed25519 where the browser lacks it.
  */
-import {classify} from "./answers.js";
-import {client} from "./api.js";
+import {classify, client} from "./api.js";
 import {numberOf} from "./codes.js";
 import {applyRevocations, judge} from "./judge.js";
 import {byScanTime, forgotten, nextBatch, queuedScan, settle, wire} from "./queue.js";
