@@ -7,8 +7,11 @@
  * Offline (no network, or a request that failed or took too long), the phone judges the ticket
  * with what it keeps (offline.js, judge.js) and queues it; the verdict says it is provisional
  * until the queue is sent.
+ * Green and red are for a verdict on the ticket only (api.js's classify tells the answers apart): a lost
+ * session, a server failure or no answer before the phone can judge keep the scan in the queue,
+ * say so in a neutral colour, and the queue sends it again (the same nonce) once it can.
  */
-import {client, newNonce} from "./scan/api.js";
+import {classify, client, newNonce} from "./scan/api.js";
 import {startScanning} from "./scan/camera.js";
 import {groupedSerial, serialOf} from "./scan/codes.js";
 import * as kept from "./scan/offline.js";
@@ -21,6 +24,8 @@ const SYNC_EVERY_MS = 10000;     // while offline or with scans waiting: try the
 
 const send = client(csrfToken, {onRetry: () => showVerdict("pending", texts.retrying)});
 const manualForm = byId("manual-form"), networkStatus = byId("network-status");
+const networkText = byId("network-text"), networkSignIn = byId("network-signin");
+const loginPath = new URL(byId("verdict-signin").href).pathname;
 const offlineContext = {timeZone: settings.timezone, firstDay: settings.firstDay, lastDay: settings.lastDay,
                         nobleSrc: settings.nobleSrc};
 const listUrls = {keys: settings.keysUrl, campaigns: settings.campaignsUrl, revocations: settings.revocationsUrl};
@@ -29,26 +34,66 @@ let busy = false, pendingRetry = null, offline = false, syncing = false, signedO
 
 /* ---- Online: the server's verdict -------------------------------------------------------- */
 
-function showAnswer(result, body) {
-  const data = result.data;
-  if (result.status === 200 || result.status === 201) {
+/* What is shown when the server said nothing about the ticket: the scan is kept and sent again. */
+const KEPT = {
+  session: [texts.sessionExpired, texts.sessionExpiredMessage],
+  throttled: [texts.throttled, texts.throttledMessage],
+  server: [texts.serverDown, texts.serverDownMessage],
+  network: [texts.connectionLost, texts.connectionLostMessage],
+};
+
+async function showAnswer(result, body) {
+  const data = result.data, answer = classify(result, loginPath);
+  if (answer.kind === "accepted" || answer.kind === "refused") {
+    // A scan kept earlier and sent again by hand: its row takes the server's verdict too.
+    const item = await kept.settleKept(body.nonce, result.status, data).catch(() => null);
+    if (item && item.workshop_id === workshopId) rows.addQueuedRow(item);
+  }
+  if (answer.kind === "accepted") {
     showVerdict("accepted", texts.accepted, data.message);
-    signal(true);
+    signal("accepted");
     rows.addRow(data);
     rows.setCount(data.workshop_count);
+    if (!networkStatus.hidden) syncQueue();  // the server is back: send what was kept meanwhile
     return true;
   }
-  if (result.status === 0) {
+  if (answer.kind === "refused") {
+    const title = answer.reason === "already_redeemed" ? texts.already : texts.refused;
+    showVerdict("refused", title, data.message || reasons[answer.reason] || texts.error);
+    signal("refused");
+    return false;
+  }
+  if (answer.kind === "error") {
+    showVerdict("notice", texts.notTreated, data.message || texts.error);
+    signal("neutral");
+    return false;
+  }
+  return keepForLater(answer.kind, body);
+}
+
+/* Keep a scan the server did not judge, to send it with the queue; say so, never "refusé". */
+async function keepForLater(kind, body) {
+  let item;
+  try {
+    item = await kept.keepForLater(body);
+  } catch (error) {  // nowhere to keep it (no IndexedDB): the trainer sends it again, same nonce
     pendingRetry = body;
     showVerdict("offline", texts.noAnswer, texts.noAnswerMessage);
-  } else if (result.status === 401) {
-    showVerdict("refused", texts.refused, texts.sessionExpired, {stay: true});
-  } else {
-    const title = data.reason === "already_redeemed" ? texts.already : texts.refused;
-    showVerdict("refused", title, data.message || texts.error);
+    signal("neutral");
+    return false;
   }
-  signal(false);
-  return false;
+  if (!item) {  // the phone itself can tell the code or serial cannot be read: the offline judge's verdict
+    showVerdict("refused", texts.refused, reasons.malformed);
+    signal("refused");
+    return false;
+  }
+  if (kind === "session") signedOut = true;
+  rows.addQueuedRow(item);
+  const [heading, sentence] = KEPT[kind];
+  showVerdict(kind === "session" ? "session" : "waiting", heading, sentence, {stay: kind === "session"});
+  signal("neutral");
+  showNetworkStatus();
+  return true;
 }
 
 /* Ask the server about one ticket (a scanned code or a typed serial), once, whatever the retries;
@@ -60,15 +105,18 @@ async function redeem(body) {
     if (offline || !navigator.onLine) {
       if (!offline) setOffline(true);
       if (kept.ready()) return await judgeHere(body);
-      return showAnswer({status: 0, data: {}}, body);
+      return await showAnswer({status: 0, data: {}}, body);
     }
+    // The same ticket kept after a failure goes again with the nonce it was kept with: one redemption at most.
+    const waiting = await kept.waitingFor(body).catch(() => undefined);
+    if (waiting) body = {...body, nonce: waiting.nonce};
     showVerdict("pending", texts.checking);
     const result = await send("POST", settings.redeemUrl, body);
     if (result.status === 0 && kept.ready()) {
       setOffline(true);
       return await judgeHere(body);
     }
-    return showAnswer(result, body);
+    return await showAnswer(result, body);
   } finally {
     busy = false;
   }
@@ -85,18 +133,18 @@ async function judgeHere(body) {
   try {
     found = await kept.judgeAndQueue(body, offlineContext);
   } catch (error) {
-    return showAnswer({status: 0, data: {}}, body);  // cannot judge here: say so, keep the nonce for a retry
+    return showAnswer({status: 0, data: {}}, body);  // cannot judge here: keep it for the server
   }
   if (found.reason) {
     const title = found.reason === "scanned_here" ? texts.already : texts.refused;
     showVerdict("refused", title, reasons[found.reason] || texts.error);
-    signal(false);
+    signal("refused");
     return false;
   }
   rows.addQueuedRow(found.item);
   showVerdict("provisional", texts.provisional,
               texts.provisionalMessage.replace("{serial}", groupedSerial(serialOf(found.item.number))));
-  signal(true);
+  signal("accepted");
   showNetworkStatus();
   return true;
 }
@@ -112,7 +160,8 @@ async function showNetworkStatus() {
   if (offline) lines.push(texts.offlineMode);
   if (waiting) lines.push(texts.waiting.replace("{count}", String(waiting)));
   if (waiting && signedOut) lines.push(texts.signInToSync);
-  networkStatus.textContent = lines.join(" ");
+  networkText.textContent = lines.join(" ");
+  networkSignIn.hidden = !(waiting && signedOut);
   networkStatus.hidden = lines.length === 0;
 }
 
@@ -127,7 +176,7 @@ async function syncQueue() {
   if (syncing) return;
   syncing = true;
   try {
-    const sent = await kept.sync(settings.batchUrl, csrfToken, onSynced);
+    const sent = await kept.sync(settings.batchUrl, csrfToken, onSynced, loginPath);
     signedOut = sent === "signed_out";
     if (sent === true) await kept.refresh(listUrls);
     setOffline(sent !== true);
@@ -204,12 +253,17 @@ manualForm.addEventListener("submit", async (event) => {
 
 rows.onVoid(async (row) => {
   const result = await send("DELETE", settings.voidUrl.replace(/\/0$/, `/${row.dataset.id}`));
-  if (result.status === 200) {
+  const answer = classify(result, loginPath);
+  if (answer.kind === "accepted") {
     rows.markVoided(row);
     rows.setCount(result.data.workshop_count);
     showVerdict("voided", texts.voided, result.data.message);
-  } else {
-    showVerdict("refused", texts.voidFailed, result.status === 0 ? texts.voidNoAnswer : result.data.message || texts.error);
+  } else if (answer.kind === "session") {
+    showVerdict("session", texts.sessionExpired, texts.voidSessionExpired, {stay: true});
+  } else {  // an undo that did not happen is not a verdict on a ticket: neutral
+    const sentence = answer.kind === "refused" || answer.kind === "error" ? result.data.message || texts.error
+      : answer.kind === "throttled" ? result.data.message || texts.throttledMessage : texts.voidNoAnswer;
+    showVerdict("notice", texts.voidFailed, sentence);
   }
 });
 

@@ -9,7 +9,7 @@
 "use strict";
 
 var PAGES = "pages-v1";
-var ASSETS = "assets-v2";  // v2: the scan page's script as ES modules
+var ASSETS = "assets-v3";  // v3: the scan page tells a ticket's verdict from a failure (api.js's classify)
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 

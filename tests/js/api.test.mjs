@@ -5,8 +5,8 @@ import {after, before, beforeEach, describe, test} from "node:test";
 
 import {client, newNonce} from "../../static/js/scan/api.js";
 
-// The server answers each request with the next planned answer: [status, body] or "drop" (closes the
-// connection); it never answers a request to /silent.
+// The server answers each request with the next planned answer: [status, body] (JSON), [status, text,
+// content type], or "drop" (closes the connection); it never answers a request to /silent.
 let planned = [], received = [], base = "";
 const server = createServer((request, response) => {
   if (request.url === "/silent") return;
@@ -17,8 +17,8 @@ const server = createServer((request, response) => {
                    type: request.headers["content-type"], body});
     const answer = planned.shift() || [200, {}];
     if (answer === "drop") return request.socket.destroy();
-    response.writeHead(answer[0], {"Content-Type": "application/json"});
-    response.end(JSON.stringify(answer[1]));
+    response.writeHead(answer[0], {"Content-Type": answer[2] || "application/json"});
+    response.end(answer[2] ? answer[1] : JSON.stringify(answer[1]));
   });
 });
 
@@ -40,7 +40,8 @@ describe("send", () => {
   test("sends JSON with the CSRF token and returns the server's answer", async () => {
     planned = [[201, {id: 7, message: "Ticket accepté"}]];
     const answer = await client("token-1", FAST)("POST", `${base}/api/v1/redemptions`, ticket);
-    assert.deepEqual(answer, {status: 201, data: {id: 7, message: "Ticket accepté"}});
+    assert.deepEqual(answer, {status: 201, data: {id: 7, message: "Ticket accepté"}, json: true,
+                              url: `${base}/api/v1/redemptions`});
     assert.deepEqual(received, [{method: "POST", csrf: "token-1", type: "application/json", body: JSON.stringify(ticket)}]);
   });
 
@@ -58,27 +59,35 @@ describe("send", () => {
   test("sends the same body again when the connection drops, then gives up with status 0", async () => {
     planned = ["drop", "drop"];
     const answer = await client("token-1", FAST)("POST", `${base}/api/v1/redemptions`, ticket);
-    assert.deepEqual(answer, {status: 0, data: {}});
+    assert.deepEqual(answer, {status: 0, data: {}, json: false, url: ""});
     assert.equal(received.length, 2);
     assert.equal(received[1].body, received[0].body);
   });
 
   test("gives up on an answer that does not come in time", {timeout: 30_000}, async () => {
     const answer = await client("token-1", {timeoutMs: 300, retryDelaysMs: [20]})("POST", `${base}/silent`, ticket);
-    assert.deepEqual(answer, {status: 0, data: {}});
+    assert.deepEqual(answer, {status: 0, data: {}, json: false, url: ""});
   });
 
   test("does not send a refusal again", async () => {
     planned = [[409, {reason: "already_redeemed", message: "Déjà validé"}]];
     const answer = await client("token-1", FAST)("POST", `${base}/api/v1/redemptions`, ticket);
-    assert.deepEqual(answer, {status: 409, data: {reason: "already_redeemed", message: "Déjà validé"}});
+    assert.equal(answer.status, 409);
+    assert.deepEqual(answer.data, {reason: "already_redeemed", message: "Déjà validé"});
     assert.equal(received.length, 1);
   });
 
   test("returns a server error as it is once no retry is left", async () => {
     planned = [[500, {reason: "error"}]];
     const answer = await client("token-1", {...FAST, retryDelaysMs: []})("POST", `${base}/batch`, {items: []});
-    assert.deepEqual(answer, {status: 500, data: {reason: "error"}});
+    assert.equal(answer.status, 500);
+    assert.deepEqual(answer.data, {reason: "error"});
+  });
+
+  test("says when an answer is not JSON (a proxy's error page, a login page)", async () => {
+    planned = [[200, "<!doctype html><title>Connexion</title>", "text/html; charset=utf-8"]];
+    const answer = await client("token-1", FAST)("POST", `${base}/api/v1/redemptions`, ticket);
+    assert.deepEqual(answer, {status: 200, data: {}, json: false, url: `${base}/api/v1/redemptions`});
   });
 
   test("sends a request without a body (an undo) with the CSRF token and no content type", async () => {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import {describe, test} from "node:test";
 
-import {base32, base64url, groupedSerial, luhnDigit, readCode, readSerial, serialOf} from "../../static/js/scan/codes.js";
+import {base32, base64url, groupedSerial, luhnDigit, numberOf, readCode, readSerial, serialOf} from "../../static/js/scan/codes.js";
 import {SERVER_MADE, base32Encode, codeOf, newKey} from "./tickets.mjs";
 
 const text = (bytes) => Buffer.from(bytes).toString("latin1");
@@ -101,5 +101,17 @@ describe("serials", () => {
 
   test("groupedSerial groups digits for reading aloud", () => {
     assert.equal(groupedSerial("1234567897"), "123 456 789 7");
+  });
+});
+
+describe("numberOf", () => {
+  test("reads the ticket number of a scanned code or of a typed serial", () => {
+    assert.equal(numberOf({code: SERVER_MADE.code}), SERVER_MADE.number);
+    assert.equal(numberOf({serial: "123 456 789 7", check_code: "ABC-DEF"}), 123456789);
+  });
+
+  test("returns null for a code or a serial that cannot be read", () => {
+    assert.equal(numberOf({code: "NOT A CODE"}), null);
+    assert.equal(numberOf({serial: "123 456 789 8", check_code: "ABC-DEF"}), null);
   });
 });

@@ -69,6 +69,15 @@ export function readSerial(text) {
   return parseInt(digits.slice(0, 9), 10);
 }
 
+/** Return the ticket number a scan names (a code's, its signature unchecked, or a typed serial's), or null. */
+export function numberOf(body) {
+  if (body.code !== undefined) {
+    const code = readCode(body.code);
+    return code.reason ? null : code.number;
+  }
+  return readSerial(body.serial);
+}
+
 /** Group a serial's digits for reading aloud: 000 123 456 7. */
 export function groupedSerial(serial) {
   return [serial.slice(0, 3), serial.slice(3, 6), serial.slice(6, 9), serial.slice(9)].join(" ");

@@ -4,7 +4,8 @@
  * server's cursor) are fetched while online and kept (store.js); judge.js decides with them, and
  * signatures are checked with WebCrypto's Ed25519, or @noble/ed25519 where the browser lacks it.
  */
-import {client} from "./api.js";
+import {classify, client} from "./api.js";
+import {numberOf} from "./codes.js";
 import {applyRevocations, judge} from "./judge.js";
 import {byScanTime, forgotten, nextBatch, queuedScan, settle, wire} from "./queue.js";
 import {allScans, deleteScan, getMeta, putScan, setMeta} from "./store.js";
@@ -91,6 +92,37 @@ export async function judgeAndQueue(body, context) {
   return {item};
 }
 
+/** Return the scan kept and still waiting for this very ticket entry at this workshop, or undefined. */
+export async function waitingFor(body) {
+  const number = numberOf(body);
+  return (await allScans()).find((item) => item.state === "pending" && item.workshop_id === body.workshop_id
+    && item.number === number && item.code === body.code && item.check_code === body.check_code);
+}
+
+/** Keep a scan the server did not judge (a lost session, a server or network failure), to send it later.
+ *
+ * It is not judged here: the server judges it at sync, with the nonce made at scan time. Resolve
+ * to the queued scan (the one already waiting, if this very ticket entry is kept), or null if the
+ * code or serial cannot be read.
+ */
+export async function keepForLater(body) {
+  const number = numberOf(body);
+  if (number === null) return null;
+  const waiting = await waitingFor(body);
+  if (waiting) return waiting;
+  const item = queuedScan(body, number, new Date());
+  await putScan(item);
+  return item;
+}
+
+/** Record the server's verdict on a kept scan sent again by hand (same nonce); resolve to it, or null. */
+export async function settleKept(nonce, status, data) {
+  const item = (await allScans()).find((scan) => scan.nonce === nonce && scan.state === "pending");
+  if (!item || !settle(item, {nonce, status, body: data})) return null;
+  await putScan(item);
+  return item;
+}
+
 /** Return how many scans wait to be sent (all workshops). */
 export async function waitingCount() {
   return (await allScans()).filter((item) => item.state === "pending").length;
@@ -108,14 +140,15 @@ export async function scansOf(workshopId) {
  * nothing is pending, false if the network or the server failed, "signed_out" if the session
  * ended (the queue is kept in every case). `onResult(item)` is told of each answered scan.
  */
-export async function sync(url, csrfToken, onResult) {
+export async function sync(url, csrfToken, onResult, loginPath) {
   const send = client(csrfToken, {timeoutMs: SYNC_TIMEOUT_MS, retryDelaysMs: []});
   for (;;) {
     const pending = nextBatch(await allScans());
     if (!pending.length) return true;
     const answer = await send("POST", url, {items: pending.map(wire)});
-    if (answer.status === 401) return "signed_out";
-    if (answer.status < 200 || answer.status >= 300 || !answer.data.results) return false;
+    const kind = classify(answer, loginPath).kind;
+    if (kind === "session") return "signed_out";
+    if (kind !== "accepted" || !Array.isArray(answer.data.results)) return false;
     const results = answer.data.results;
     for (let i = 0; i < results.length; i++) {
       const item = pending[i];
