@@ -77,7 +77,10 @@ def register_http(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         # Refusals are answers, not failures: keep what the domain wrote (the failed-scan trail).
-        db.session.commit()
+        try:
+            db.session.commit()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as lost:  # the database went away meanwhile
+            return database_down(lost)
         if wants_json():
             return json_error(err.http_status, err.reason, err.message, **err.details)
         return error_page(err.http_status, _("Action impossible"), err.message)
@@ -109,6 +112,7 @@ def register_http(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)  # a connection the server closed (restart, failover)
+    @app.errorhandler(sa.exc.PendingRollbackError)  # the same, noticed by a later statement of the request
     def database_down(err):
         db.session.rollback()
         message = _("Service momentanément indisponible : réessayez dans un instant.")
@@ -120,6 +124,8 @@ def register_http(app: Flask) -> None:
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not is_document(response):
+            return response
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; script-src 'self'; "
@@ -137,6 +143,18 @@ def register_http(app: Flask) -> None:
             db.session.rollback()
             return json_error(503, "unavailable", _("Base de données injoignable."))
         return jsonify({"status": "ok"})
+
+
+def is_document(response) -> bool:
+    """Say whether an answer is one a browser runs as a page or a worker: the only ones whose
+    Content-Security-Policy and Permissions-Policy it applies.
+
+    A style sheet, a module or a JSON answer ignores both; sent on each of them they cost about
+    500 bytes an answer, which a phone on a rural connection pays some thirty times on its first
+    load of the scan page (tests/test_page_weight.py). `nosniff` stays on every answer, so none can
+    be read as a page.
+    """
+    return response.mimetype == "text/html" or request.endpoint == "offline.service_worker"
 
 
 def _carries_nul() -> bool:

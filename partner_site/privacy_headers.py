@@ -9,6 +9,8 @@
 from flask import Flask, g, request
 from flask_login import current_user
 
+from .http import is_document
+
 CAMERA_PAGES = {"workshops.scan"}
 DENIED = ("accelerometer", "autoplay", "bluetooth", "display-capture", "geolocation", "gyroscope", "hid",
           "magnetometer", "microphone", "midi", "payment", "serial", "usb", "xr-spatial-tracking")
@@ -31,7 +33,8 @@ def register_privacy_headers(app: Flask) -> None:
 
     @app.after_request
     def privacy_headers(response):
-        response.headers["Permissions-Policy"] = permissions_policy(request.endpoint)
+        if is_document(response):
+            response.headers["Permissions-Policy"] = permissions_policy(request.endpoint)
         if request.endpoint != "static" and _private(response):
             response.headers["Cache-Control"] = "no-store"
         return response
