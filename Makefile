@@ -13,6 +13,10 @@ STAMP := $(VENV)/.installed
 # static/vendor/ with their licences, so a server needs no Node.js. `make vendor` refreshes them
 # after a version change in package.json; tests/test_vendor.py checks they are npm's files.
 VENDOR_JSQR := static/vendor/jsqr/jsQR.js
+# jsQR ships unminified (257 KB): minified by terser (a pinned dev dependency), 9 KB less on a phone's
+# first load once compressed (46 KB -> 38 KB with brotli). tests/test_vendor.py runs the same command.
+MINIFY_JSQR = node_modules/.bin/terser node_modules/jsqr/dist/jsQR.js --compress --mangle --comments false \
+	--output $(VENDOR_JSQR)
 # Ed25519 for browsers whose WebCrypto lacks it (an ES module, loaded only there).
 VENDOR_NOBLE := static/vendor/noble-ed25519/index.js
 
@@ -29,7 +33,7 @@ venv: $(STAMP)
 vendor:
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/jsqr
-	cp node_modules/jsqr/dist/jsQR.js $(VENDOR_JSQR)
+	$(MINIFY_JSQR)
 	cp node_modules/jsqr/LICENSE static/vendor/jsqr/LICENSE
 	mkdir -p static/vendor/noble-ed25519
 	cp node_modules/@noble/ed25519/index.js $(VENDOR_NOBLE)
