@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: venv vendor run run-https test test-js test-sqlite test-postgres bench bench-claims page-weight migrate demo clean
+.PHONY: venv vendor run run-https test test-fast test-js check-migrations test-sqlite test-postgres bench bench-claims page-weight migrate demo clean
 
 # Front-end code comes from npm (package-lock.json); its built files are committed under
 # static/vendor/ with their licences, so a server needs no Node.js. `make vendor` refreshes them
@@ -64,8 +64,22 @@ run-https: demo
 		--certfile $(TLS_DIR)/cert.pem --keyfile $(TLS_DIR)/key.pem --access-logfile - wsgi:app
 
 # The whole suite: the JavaScript unit tests, then SQLite always, PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(STAMP) test-js
+test: $(STAMP) test-js check-migrations
 	$(BIN)/python -m pytest -q -rs tests
+
+# The quick loop while coding: no browser, no server start, SQLite only, on every core (pytest-xdist).
+# The PostgreSQL half, the browsers and the slow tests run in `make test`.
+test-fast: $(STAMP)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider -n auto -m "not browser and not slow" tests
+
+# The models and the migrations describe the same schema: `flask db check` on a scratch SQLite
+# database built by the migrations (tests/test_migrations.py checks the same on both databases).
+CHECK_DIR := $(shell mktemp -u /tmp/pass-numerique-check.XXXXXX)
+check-migrations: $(STAMP)
+	mkdir -p $(CHECK_DIR)
+	DATABASE_URL=sqlite:///$(CHECK_DIR)/check.sqlite3 INSTANCE_PATH=$(CHECK_DIR) $(FLASK) db upgrade
+	DATABASE_URL=sqlite:///$(CHECK_DIR)/check.sqlite3 INSTANCE_PATH=$(CHECK_DIR) $(FLASK) db check
+	rm -rf $(CHECK_DIR)
 
 # The scan page's logic (offline judge, codes, queue, API client) under Node's own test runner: no browser.
 test-js:
