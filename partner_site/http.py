@@ -124,6 +124,8 @@ def register_http(app: Flask) -> None:
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:  # browsers take HSTS from any answer over HTTPS
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if not is_document(response):
             return response
         response.headers.setdefault(
@@ -131,8 +133,6 @@ def register_http(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; script-src 'self'; "
             "style-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
     @app.get("/healthz")

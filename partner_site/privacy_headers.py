@@ -6,8 +6,8 @@
 - `Permissions-Policy`: no page may use the camera, microphone, location and the like, except
   the scan page, which may open the camera for this site only.
 """
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, g, request, session
+from flask_login import AnonymousUserMixin
 
 from .http import is_document
 
@@ -24,8 +24,20 @@ def permissions_policy(endpoint: str | None) -> str:
 
 def _private(response) -> bool:
     """Say whether an answer may hold personal data, bank details, check codes or a CSRF token."""
-    return ("Content-Disposition" in response.headers or "csrf_token" in g
-            or current_user.is_authenticated)
+    return "Content-Disposition" in response.headers or "csrf_token" in g or _signed_in()
+
+
+def _signed_in() -> bool:
+    """Say whether the answer goes to a signed-in person, without touching the database.
+
+    This runs after every answer, including the 503 for a database that has gone away: asking
+    `current_user.is_authenticated` there would load (or refresh) the person from the database
+    and turn that clean 503 into a 500. A session that names a person counts as signed in.
+    """
+    user = g.get("_login_user")
+    if user is None:
+        return bool(session.get("_user_id"))
+    return not isinstance(user, AnonymousUserMixin)
 
 
 def register_privacy_headers(app: Flask) -> None:

@@ -7,6 +7,8 @@ import time
 
 import requests
 
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -24,15 +26,20 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         options = ["--certfile", tls[0], "--keyfile", tls[1]] if tls else []
+        # Its log goes to a file, never a pipe nobody reads (a full pipe would block the server):
+        # test-artifacts/gunicorn-<port>.log, to read when a test fails.
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        self.log_path = os.path.join(ARTIFACTS, f"gunicorn-{self.port}.log")
+        self.log = open(self.log_path, "w+b")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
              "--threads", str(threads), "--graceful-timeout", "2", *options, "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=self.log,
         )
         deadline = time.monotonic() + 120  # generous: a loaded 2-core machine starts slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError("gunicorn exited: " + self.errors()[-2000:])
             try:
                 if requests.get(self.url + "/healthz", timeout=1, verify=tls[0] if tls else True).status_code == 200:
                     return
@@ -55,8 +62,12 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        self.log.close()
+
+    def errors(self) -> str:
+        """Return what the server wrote to its log so far."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
 
 def server_env(app) -> dict:

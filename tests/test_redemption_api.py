@@ -130,8 +130,10 @@ def test_every_refusal_reason_is_reachable(app, scene, factory, api, make_app):
     expect("expired", c.redeem(w, factory.tickets(old)[0]))
     future = factory.campaign(starts_on=today + timedelta(days=10), ends_on=today + timedelta(days=100))
     expect("not_yet_valid", c.redeem(w, factory.tickets(future)[0]))
-    assert c.redeem(w, scene.tickets[0]).status_code == 201
+    used = nonce()
+    assert c.redeem(w, scene.tickets[0], nonce_value=used).status_code == 201
     expect("already_redeemed", c.redeem(w, scene.tickets[0]), status=409)
+    expect("nonce_reused", c.redeem(w, scene.tickets[4], nonce_value=used), status=409)
     tomorrow = factory.workshop(scene.partner, day=today + timedelta(days=1))
     expect("workshop_not_open", c.redeem(tomorrow, scene.tickets[1]))
     expect("over_limit", c.redeem(w, scene.tickets[1]))  # same booklet, one ticket per participant
