@@ -1,4 +1,8 @@
-"""The fraud trail, read: the anomaly rules fed by refused scans and booklets."""
+"""The fraud trail, read: the anomaly rules fed by refused scans and booklets, and the staff page of refused scans."""
+import csv
+import html
+import io
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -137,3 +141,116 @@ def test_a_scan_far_outside_the_workshop_s_hours_is_flagged_and_a_little_late_on
         set(), set(), {anomalies.OUTSIDE_HOURS}, {anomalies.OUTSIDE_HOURS}]
     assert claim.flagged_count == 2
 
+
+# The staff page of refused scans.
+
+def _trail(factory):
+    """Two associations' refused scans: A's online and offline ones, B's with a hostile name and title."""
+    campaign = campaign_for_last_month(factory)
+    a = make_world(factory)
+    b = make_world(factory, 1, instructor=a.instructor, finance=a.finance)
+    b.partner.name = "=HYPERLINK(\"http://evil.example\",\"Association B\")"
+    hostile = _workshop(factory, b.partner, last_month_day(12), title="<script>alert(1)</script> Atelier")
+    db.session.commit()
+    ticket = factory.tickets(campaign)[3]
+    day, later = last_month_day(10), last_month_day(12)
+    scans = {
+        "wrong_code": _refused(a.partner, at(day, 14, 30), "bad_check_code", ticket_id=ticket.id,
+                               workshop_id=a.workshop.id, user_id=a.trainer.id),
+        "typed": _refused(a.partner, at(day, 15), "unknown_ticket", serial="0000999991", workshop_id=a.workshop.id),
+        "offline": _refused(a.partner, at(later, 16, 45), "already_redeemed", offline=True,
+                            created_at=at(local_today(), 8), workshop_id=a.workshop.id),
+        "hostile": _refused(b.partner, at(later, 15), "bad_signature", workshop_id=hostile.id),
+    }
+    return a, b, ticket, scans
+
+
+def _rows(page: str) -> list[str]:
+    body = page.split('<tbody>', 1)[1].split('</tbody>', 1)[0]
+    return body.split("<tr>")[1:]
+
+
+def test_staff_read_refused_scans_in_french_and_filter_them(factory, login):
+    a, _b, ticket, _scans = _trail(factory)
+    instructor = login(a.instructor)
+    response = instructor.get("/staff/claims/refused-scans")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    rows = _rows(page)
+    assert len(rows) == 4
+    hostile, offline, typed, wrong_code = rows  # newest recorded first
+    assert a.partner.name in wrong_code and "Démarches en ligne" in wrong_code
+    assert ticket.booklet.serial in wrong_code and f"/bo/booklets/{ticket.booklet_id}" in wrong_code
+    assert "Code de contrôle faux" in wrong_code and "En ligne" in wrong_code
+    assert f"{last_month_day(10):%d/%m/%Y}\u00a0à\u00a014\u00a0h\u00a030" in wrong_code
+    assert "000 099 999 1" in typed and "numéro saisi" in typed and "Numéro de ticket inconnu" in typed
+    # Offline: the time shown is the phone's, not the upload's.
+    assert "16\u00a0h\u00a045" in offline and "Hors connexion" in offline and "Ticket déjà validé" in offline
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Atelier" in hostile and "<script>alert" not in page
+    for code in ("bad_check_code", "unknown_ticket", "already_redeemed", "bad_signature"):
+        assert f">{code}<" not in page
+    assert 'href="/staff/claims/refused-scans"' in page  # in the staff menu
+
+    def shown(query: str) -> int:
+        return len(_rows(instructor.get(f"/staff/claims/refused-scans?{query}").get_data(as_text=True)))
+
+    assert shown(f"partner={a.partner.id}") == 3
+    assert shown("reason=bad_signature") == 1
+    assert shown("offline=1") == 1
+    later = last_month_day(12).isoformat()
+    assert shown(f"date_from={later}") == 2  # the offline scan counts on the day it was scanned
+    assert shown(f"date_to={last_month_day(11).isoformat()}") == 2
+    assert shown(f"date_from={later}&date_to={later}&partner={a.partner.id}&offline=1") == 1
+    # What cannot be a filter is ignored, never a 500.
+    assert shown("partner=abc&reason=<x>&date_from=99999-01-01&date_to=2024-13-40&offline=yes&before=-1") == 4
+    assert shown("partner=99999999999&before=99999999999") == 4
+
+
+def test_finance_reads_the_same_page(factory, login):
+    a, _b, _ticket, _scans = _trail(factory)
+    assert len(_rows(login(a.finance).get("/staff/claims/refused-scans").get_data(as_text=True))) == 4
+
+
+def test_the_list_is_paged_fifty_at_a_time(factory, login):
+    a = make_world(factory)
+    for i in range(55):
+        _refused(a.partner, at(last_month_day(), 10) + timedelta(minutes=i))
+    instructor = login(a.instructor)
+    page = instructor.get(f"/staff/claims/refused-scans?partner={a.partner.id}").get_data(as_text=True)
+    assert len(_rows(page)) == 50
+    older = re.search(r'href="([^"]*before=[^"]*)">Scans plus anciens', page).group(1)
+    assert f"partner={a.partner.id}" in older  # the filter holds on the next page
+    second = instructor.get(html.unescape(older)).get_data(as_text=True)
+    assert len(_rows(second)) == 5 and "Scans plus anciens" not in second
+
+
+def test_the_csv_export_is_filtered_in_french_and_neutralises_formulas(factory, login):
+    a, b, ticket, _scans = _trail(factory)
+    response = login(a.instructor).get("/staff/claims/refused-scans.csv?reason=bad_signature")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Date et heure", "Structure", "Atelier", "Carnet", "Numéro saisi", "Motif", "Mode"]
+    (row,) = rows[1:]
+    assert row[1] == "'" + b.partner.name  # shown as text by a spreadsheet, never run
+    assert row[2] == "<script>alert(1)</script> Atelier"
+    assert row[5] == "Signature invalide (ticket non émis par le Département)" and row[6] == "en ligne"
+    assert row[0] == f"{last_month_day(12):%d/%m/%Y} 15:00"
+    everything = list(csv.reader(io.StringIO(login(a.finance).get("/staff/claims/refused-scans.csv")
+                                             .get_data(as_text=True).lstrip("\ufeff"))))
+    by_reason = {r[5]: r for r in everything[1:]}
+    assert len(everything) == 5
+    assert by_reason["Code de contrôle faux"][3] == ticket.booklet.serial
+    assert by_reason["Numéro de ticket inconnu"][3:5] == ["", "0000999991"]
+    assert by_reason["Ticket déjà validé"][6] == "hors connexion"
+
+
+def test_partners_may_not_read_the_refused_scans(factory, login, client):
+    a, b, _ticket, _scans = _trail(factory)
+    for user in (a.trainer, a.manager, b.manager):
+        signed_in = login(user)
+        for url in ("/staff/claims/refused-scans", "/staff/claims/refused-scans.csv"):
+            assert signed_in.get(url).status_code == 403, (user.role, url)
+    assert "/login?next=" in client.get("/staff/claims/refused-scans").headers["Location"]
