@@ -108,7 +108,7 @@ def test_a_booklet_emptied_at_one_association_within_three_days_is_flagged(facto
     assert [_flags(r) for r in slow + partial + [shared[0], shared[2]]] == [set()] * 7
 
 
-def test_a_booklet_used_at_two_associations_on_one_day_is_flagged(factory):
+def test_a_booklet_used_at_two_associations_on_one_day_is_flagged(factory, login):
     campaign = campaign_for_last_month(factory)
     world = make_world(factory)
     other = make_world(factory, 1, instructor=world.instructor, finance=world.finance)
@@ -123,10 +123,13 @@ def test_a_booklet_used_at_two_associations_on_one_day_is_flagged(factory):
     redeem_at(other.trainer, elsewhere_tomorrow, next_day_booklet[1], at(next_day, 15))
     here_twice = redeem_at(world.trainer, world.workshop, twice_here[0], at(day, 15, 30))
     redeem_at(world.trainer, morning, twice_here[1], at(day, 10))
-    _submit(world)
+    claim = _submit(world)
     assert _flags(at_both) == {anomalies.TWO_PARTNERS_SAME_DAY, anomalies.SAME_BOOKLET_SAME_DAY}
     assert _flags(on_two_days) == set()
     assert _flags(here_twice) == {anomalies.SAME_BOOKLET_SAME_DAY}
+    review = login(world.instructor).get(f"/staff/claims/{claim.id}?flagged=1").get_data(as_text=True)
+    assert review.count("Carnet utilisé dans deux structures le même jour") == 1
+    assert anomalies.TWO_PARTNERS_SAME_DAY not in review
 
 
 def test_a_scan_far_outside_the_workshop_s_hours_is_flagged_and_a_little_late_one_is_not(factory):
