@@ -90,6 +90,8 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "review.statement_as_csv": STAFF,
     "review.outbox": STAFF,
     "review.conflicts": STAFF,
+    "review.refused_scans": STAFF,
+    "review.refused_scans_csv": STAFF,
     "review.approve": INSTRUCTOR,
     "review.reject": INSTRUCTOR,
     "review.reinstate": INSTRUCTOR,

@@ -58,3 +58,29 @@ RECEPTION_POINT_KINDS = {
     ReceptionPointKind.OTHER: _l("Autre point d'accueil"),
 }
 
+
+# Short labels of the refusal reasons, for staff lists and exports (the scan page shows MESSAGES).
+REFUSAL_REASONS = {
+    "malformed": _l("Code illisible"),
+    "bad_signature": _l("Signature invalide (ticket non émis par le Département)"),
+    "unknown_key": _l("Clé de signature inconnue"),
+    "unknown_ticket": _l("Numéro de ticket inconnu"),
+    "bad_check_code": _l("Code de contrôle faux"),
+    "not_activated": _l("Ticket non remis à un bénéficiaire"),
+    "cancelled": _l("Ticket en opposition"),
+    "expired": _l("Ticket expiré"),
+    "not_yet_valid": _l("Ticket pas encore valable"),
+    "already_redeemed": _l("Ticket déjà validé"),
+    "workshop_not_open": _l("Atelier non ouvert ce jour-là"),
+    "workshop_full": _l("Atelier complet"),
+    "over_limit": _l("Trop de tickets du même carnet pour l'atelier"),
+    "nonce_reused": _l("Identifiant de scan déjà utilisé"),
+    "forbidden": _l("Atelier d'une autre structure"),
+    "bad_request": _l("Demande incomplète ou invalide"),
+    "rate_limited": _l("Trop de tentatives"),
+}
+
+
+def refusal_reason(code: str) -> str:
+    """Return the French label of a refusal reason; never the raw code."""
+    return str(REFUSAL_REASONS.get(code, _l("Autre motif")))

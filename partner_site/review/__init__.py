@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/staff/claims")
 
-from . import routes  # noqa: E402,F401
+from . import refused_scans, routes  # noqa: E402,F401
