@@ -65,7 +65,7 @@ def test_sending_a_claim_without_confirmation_shows_the_amount_and_changes_nothi
     response = manager.form(f"/claims/{claim.id}/submit")
     assert response.status_code == 200
     page = _text(response)
-    assert "Envoyer la demande de" in page and world.partner.name in page
+    assert "Envoyer la demande de" in page and "Montant demandé" in page
     assert "3 ticket(s) × 10,00 € = 30,00 €" in page
     assert "Confirmer l'envoi de 30,00 €" in page and "Annuler" in page
     assert _hidden(response.get_data(as_text=True), "confirmed") == "1"
@@ -150,9 +150,11 @@ def test_executing_a_batch_early_warns_with_the_requested_date_and_changes_nothi
     page = _text(response)
     assert f"La date d'exécution demandée est le {requested.strftime('%d/%m/%Y')} : " \
            "exécuter maintenant quand même ?" in page
-    assert batch.reference in page and "20,00 €" in page and "Confirmer le paiement de 20,00 €" in page
+    assert batch.reference in page and "Confirmer le paiement de 20,00 € dès maintenant" in page
+    assert 'aria-describedby="early"' in page
     assert re.search(r"Demandes\s*</dt>\s*<dd>1</dd>", page) and "VIR-2021-0042" in page
     raw = response.get_data(as_text=True)
+    assert f'<span class="ref">{batch.reference}</span>' in raw  # kept whole on a phone
     # What was typed goes on with the confirmation, and only the confirmation acts.
     assert _hidden(raw, "executed_on") == entered["executed_on"]
     assert _hidden(raw, "bank_reference") == "VIR-2021-0042" and _hidden(raw, "confirmed") == "1"

@@ -124,7 +124,7 @@ def _confirm_approval(claim, form):
                 "ou refuser avant d'approuver la demande.", n=pending), "error")
         return _redirect(claim.id)
     return render_template("review/confirm_approve.html", claim=claim, form=form.ask_confirmation(),
-                           lines=claim_views.by_status(claim.id), values=claim_views.by_face_value(claim.id))
+                           lines=claim_views.by_status(claim.id))
 
 
 @bp.post("/<int:claim_id>/adjust")
