@@ -193,3 +193,17 @@ def test_confirmation_pages_need_no_script_and_no_inline_style(factory, login):
     page = login(world.manager).form(f"/claims/{claim.id}/submit").get_data(as_text=True)
     assert "<script" not in page and " style=" not in page and " onclick" not in page
     assert re.search(r'<form method="post" action="/claims/\d+/submit"', page)
+
+
+def test_approving_a_negative_claim_says_the_balance_is_carried_forward(factory, login):
+    world, claim, _done = _world_with_claim(factory, tickets=1)
+    claim_ops.submit(world.manager, claim.id)
+    # A debt from an earlier overpayment, larger than this month's ticket.
+    db.session.add(ClaimLine(claim_id=claim.id, kind=LineKind.ADJUSTMENT, amount_cents=-2500, label="Trop-perçu",
+                             created_by_id=world.instructor.id))
+    db.session.execute(sa.update(Claim).where(Claim.id == claim.id).values(total_cents=Claim.total_cents - 2500))
+    db.session.commit()
+    page = _text(login(world.instructor).form(f"/staff/claims/{claim.id}/approve"))
+    assert re.search(r"Ajustements\s*</dt>\s*<dd>1, soit -25,00 €", page)
+    assert "reporté sur la prochaine demande" in page and "Confirmer l'approbation et le report du solde" in page
+    assert _snapshot(claim.id)["claim"][0] == ClaimStatus.SUBMITTED
