@@ -1,4 +1,4 @@
-"""The three confirmations that move money, clicked through in a real browser without any script of ours.
+"""The three confirmations that move money, clicked through in a real browser (the manager's with JavaScript off).
 
 Screenshots go to test-artifacts/confirm-*.png (git-ignored), to be looked at.
 """
@@ -20,9 +20,9 @@ PHONE = {"width": 360, "height": 740}
 LAPTOP = {"width": 1280, "height": 800}
 
 
-def _page(browser, base, user, password, viewport):
+def _page(browser, base, user, password, viewport, javascript=True):
     context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="fr-FR",
-                                  java_script_enabled=False)
+                                  java_script_enabled=javascript)
     page = context.new_page()
     log_in(page, user.email, password, base)
     return page
@@ -43,6 +43,15 @@ def _on_a_phone(page, name):
     page.set_viewport_size(LAPTOP)
 
 
+def _axe_problems(page) -> list[str]:
+    """Run axe-core (WCAG 2.1 A/AA) as tests/test_accessibility.py does; it needs JavaScript on in the page."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    from .test_accessibility import AXE_OPTIONS
+
+    results = axe_module.Axe().run(page, options=AXE_OPTIONS).response
+    return [f"{v['id']} ({v['impact']})" for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def _status(claim_id) -> ClaimStatus:
     db.session.expire_all()
     return db.session.get(Claim, claim_id).status
@@ -55,7 +64,7 @@ def test_sending_approving_and_paying_each_ask_for_confirmation(live_server, bro
     password = factory.PASSWORD
 
     # The association's manager, on a phone: the button leads to a page restating the amount.
-    manager = _page(browser, live_server, world.manager, password, PHONE)
+    manager = _page(browser, live_server, world.manager, password, PHONE, javascript=False)
     manager.goto(f"{live_server}/claims/")
     manager.click("button:has-text('Envoyer la demande')")
     assert manager.locator("h1").inner_text().startswith("Envoyer la demande de")
@@ -79,6 +88,7 @@ def test_sending_approving_and_paying_each_ask_for_confirmation(live_server, bro
     text = instructor.inner_text("main")
     assert "Tickets acceptés" in text and "Tickets refusés" in text
     screenshot(instructor, "confirm-2-approve")
+    assert _axe_problems(instructor) == []
     _on_a_phone(instructor, "confirm-2-approve-phone")
     assert _status(claim.id) == ClaimStatus.SUBMITTED
     instructor.click("button:has-text(\"Confirmer l'approbation de 30,00\")")
@@ -96,6 +106,7 @@ def test_sending_approving_and_paying_each_ask_for_confirmation(live_server, bro
     warning = f"La date d'exécution demandée est le {requested.strftime('%d/%m/%Y')}"
     assert warning in finance.inner_text("main")
     screenshot(finance, "confirm-3-execute-early")
+    assert _axe_problems(finance) == []
     _on_a_phone(finance, "confirm-3-execute-early-phone")
     batch = db.session.execute(sa.select(PaymentBatch)).scalar_one()
     assert batch.status == BatchStatus.DRAFT
