@@ -87,7 +87,7 @@ def test_instructor_and_finance_rights_are_separate(two_partners, login):
     assert finance.form(f"/staff/claims/{claim_a.id}/reject", {"lines": ["1"], "reason": "x"}).status_code == 403
     db.session.expire_all()
     assert db.session.get(Claim, claim_a.id).status == ClaimStatus.SUBMITTED
-    assert instructor.form(f"/staff/claims/{claim_a.id}/approve").status_code == 302
+    assert instructor.form(f"/staff/claims/{claim_a.id}/approve", {"confirmed": "1"}).status_code == 302
     for url in ("/finance/", "/finance/bank-accounts"):
         assert instructor.get(url).status_code == 403
     tomorrow = (local_today() + timedelta(days=1)).isoformat()

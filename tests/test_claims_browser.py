@@ -42,6 +42,7 @@ def test_the_money_cycle_clicked_through_on_a_phone(live_server, browser, factor
     manager.click("text=Remboursements")
     _shot(manager, "1-association")
     manager.click("button:has-text('Envoyer la demande')")
+    manager.click("button:has-text('Confirmer l')")
     assert "Demande envoyée" in manager.inner_text("main")
     _shot(manager, "2-association-sent")
 
@@ -56,6 +57,7 @@ def test_the_money_cycle_clicked_through_on_a_phone(live_server, browser, factor
     assert "1 ticket(s) refusé(s)." in instructor.inner_text("main")
     _shot(instructor, "4-staff-review")
     instructor.click("button:has-text('Approuver la demande')")
+    instructor.click("button:has-text('Confirmer l')")
     assert "Demande approuvée" in instructor.inner_text("main")
 
     finance = _page(browser, live_server, world.finance, password)
@@ -69,6 +71,7 @@ def test_the_money_cycle_clicked_through_on_a_phone(live_server, browser, factor
     assert download.value.suggested_filename.endswith(".xml")
     finance.fill("input[name=bank_reference]", "VIR-2021-0042")
     finance.click("button:has-text('Enregistrer le lot comme exécuté')")
+    finance.click("button:has-text('Confirmer le paiement')")
     assert "exécuté" in finance.inner_text("main")
     _shot(finance, "6-finance-batch")
 

@@ -59,7 +59,7 @@ def test_a_claim_goes_from_validations_to_paid_with_the_right_amount_at_every_st
     assert "3 ticket(s) × 10,00\u00a0€ = 30,00\u00a0€" in detail and "Démarches en ligne" in detail
 
     # The association submits the finished month: numbered, statement available, tickets claimed.
-    response = manager.form(f"/claims/{claim.id}/submit")
+    response = manager.form(f"/claims/{claim.id}/submit", {"confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     claim = db.session.get(Claim, claim.id)
@@ -86,7 +86,7 @@ def test_a_claim_goes_from_validations_to_paid_with_the_right_amount_at_every_st
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).total_cents == 2000
     assert ticket_statuses(done) == ["claimed", "claimed", "redeemed"]
-    assert instructor.form(f"/staff/claims/{claim.id}/approve").status_code == 302
+    assert instructor.form(f"/staff/claims/{claim.id}/approve", {"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     claim = db.session.get(Claim, claim.id)
     assert (claim.status, claim.total_cents, claim.rejected_count) == (ClaimStatus.APPROVED, 2000, 1)
@@ -123,7 +123,8 @@ def test_a_claim_goes_from_validations_to_paid_with_the_right_amount_at_every_st
     assert f"{batch.reference};{claim.reference};" in csv_text and ";20,00;2000" in csv_text
 
     response = finance.form(f"/finance/batches/{batch.id}/execute",
-                            {"executed_on": batch.created_at.date().isoformat(), "bank_reference": "VIR-2021-42"})
+                            {"executed_on": batch.created_at.date().isoformat(), "bank_reference": "VIR-2021-42",
+                             "confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     claim = db.session.get(Claim, claim.id)

@@ -25,7 +25,7 @@ def _submitted_claim(factory):
 
 def test_without_smtp_messages_wait_in_the_outbox_that_staff_read(app, factory, login):
     world, claim = _submitted_claim(factory)
-    login(world.instructor).form(f"/staff/claims/{claim.id}/approve")
+    login(world.instructor).form(f"/staff/claims/{claim.id}/approve", {"confirmed": "1"})
     message = db.session.execute(sa.select(Notification)).scalar_one()
     assert (message.kind, message.sent_at, message.recipient) == ("claim_approved", None, "contact0@asso.example")
     assert "approuvée pour 20,00" in message.body
@@ -38,11 +38,12 @@ def test_with_smtp_the_association_gets_an_email_for_approval_and_payment(app, f
     world, claim = _submitted_claim(factory)
     with SmtpSink() as sink:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port)
-        login(world.instructor).form(f"/staff/claims/{claim.id}/approve")
+        login(world.instructor).form(f"/staff/claims/{claim.id}/approve", {"confirmed": "1"})
         batch = payments.build_batch(world.finance, [claim.id], local_today() + timedelta(days=1))
         db.session.commit()
         login(world.finance).form(f"/finance/batches/{batch.id}/execute",
-                                  {"executed_on": local_today().isoformat(), "bank_reference": "VIR-77"})
+                                  {"executed_on": local_today().isoformat(), "bank_reference": "VIR-77",
+                                   "confirmed": "1"})
     subjects = [m["Subject"] for m in sink.messages]
     assert subjects == [f"Demande {claim.reference} approuvée", f"Demande {claim.reference} payée"]
     assert all(m["To"] == "contact0@asso.example" for m in sink.messages)

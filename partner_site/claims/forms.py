@@ -1,11 +1,30 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 
-class SubmitClaimForm(FlaskForm):
-    """A bare button: posting it (with its CSRF token) sends the claim."""
+class ConfirmedForm(FlaskForm):
+    """A form for an action that moves money: it acts only once confirmed on a page restating the amounts.
+
+    Posted without `confirmed=1` (the button of the claim or batch page, an old form, a crafted
+    request), the route answers with the confirmation page and changes nothing.
+    """
+
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "1"
+
+    def ask_confirmation(self) -> "ConfirmedForm":
+        """Prepare the form for the confirmation page, where posting it acts."""
+        self.confirmed.data = "1"
+        return self
+
+
+class SubmitClaimForm(ConfirmedForm):
+    """A bare button: posting it (with its CSRF token) asks to send the claim; confirmed, it sends it."""
 
 
 class BankDetailsForm(FlaskForm):

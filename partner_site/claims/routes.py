@@ -54,14 +54,33 @@ def detail(claim_id: int):
 @bp.post("/<int:claim_id>/submit")
 @manager_required
 def submit(claim_id: int):
-    """Send a finished month's claim to the département."""
+    """Send a finished month's claim to the département, once confirmed on a page restating the amount."""
     form = SubmitClaimForm()
     back = url_for("claims.detail", claim_id=claim_id)
-    service.get_partner_claim(current_user, claim_id)  # 404 for another partner's claim
+    claim = service.get_partner_claim(current_user, claim_id)  # 404 for another partner's claim
     if not form.validate_on_submit():
         raise DomainError("bad_request")
+    if not form.is_confirmed:
+        summary = _summary(claim.id)
+        refusal = _why_not_submittable(claim, summary["count"])
+        if refusal:
+            flash(refusal, "error")
+            return redirect(back)
+        return render_template("claims/confirm_submit.html", claim=claim, summary=summary,
+                               form=form.ask_confirmation())
     return run(lambda: service.submit(current_user, claim_id),
                _("Demande envoyée au Département. Son bordereau est disponible en PDF et en CSV."), back)
+
+
+def _why_not_submittable(claim, count: int) -> str | None:
+    """Say why the claim page's button is stale (the domain still decides when it is confirmed)."""
+    if claim.status != ClaimStatus.OPEN:
+        return _("Cette demande a déjà été envoyée.")
+    if not service.is_finished(claim):
+        return _("Le mois n'est pas terminé : vous pourrez envoyer cette demande à partir du 1er du mois suivant.")
+    if not count:
+        return _("Cette demande ne contient aucun ticket : rien à envoyer.")
+    return None
 
 
 @bp.get("/<int:claim_id>/statement.pdf")

@@ -124,6 +124,14 @@ def by_face_value(claim_id: int):
     ).all()
 
 
+def by_status(claim_id: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """Count and sum a claim's lines per kind and status: {("redemption", "rejected"): (tickets, cents)}."""
+    rows = db.session.execute(
+        sa.select(ClaimLine.kind, ClaimLine.status, sa.func.count(), sa.func.sum(ClaimLine.amount_cents))
+        .where(ClaimLine.claim_id == claim_id).group_by(ClaimLine.kind, ClaimLine.status))
+    return {(kind.value, status.value): (count, cents or 0) for kind, status, count, cents in rows}
+
+
 def partner_claims(partner_id: int, limit: int = 36) -> list[Claim]:
     """Return a partner's claims, newest month first (the unique index on partner and period serves it)."""
     return list(db.session.execute(sa.select(Claim).where(Claim.partner_id == partner_id)

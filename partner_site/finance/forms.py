@@ -4,6 +4,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..bounds import SaneDate
+from ..claims.forms import ConfirmedForm
 from ..review.forms import LinesField
 
 
@@ -13,7 +14,7 @@ class BuildBatchForm(FlaskForm):
         DataRequired(_l("Indiquez la date d'exécution demandée à la banque.")), SaneDate()])
 
 
-class ExecuteBatchForm(FlaskForm):
+class ExecuteBatchForm(ConfirmedForm):
     executed_on = DateField(_l("Date d'exécution par la banque"), validators=[
         DataRequired(_l("Indiquez la date d'exécution.")), SaneDate()])
     bank_reference = StringField(_l("Référence de l'opération bancaire"), validators=[

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -71,16 +71,27 @@ def batch_csv(batch_id: int):
 @bp.post("/batches/<int:batch_id>/execute")
 @finance_required
 def execute(batch_id: int):
-    """Record the batch as executed by the bank: its claims become paid and final."""
-    payments.get_batch(batch_id)  # 404 for a batch that does not exist
+    """Record the batch as executed by the bank, once confirmed: its claims become paid and final."""
+    batch = payments.get_batch(batch_id)  # 404 for a batch that does not exist
     form = ExecuteBatchForm()
     back = url_for("finance.batch", batch_id=batch_id)
     if not form.validate_on_submit():
         form_errors(form)
         return redirect(back)
+    if not form.is_confirmed:
+        return _confirm_execution(batch, form, back)
     return run(lambda: payments.execute_batch(current_user, batch_id, form.executed_on.data, form.bank_reference.data),
                _("Lot enregistré comme exécuté : les demandes sont payées et les associations prévenues."), back,
                notify=True)
+
+
+def _confirm_execution(batch, form, back: str):
+    """Restate the payment (claims, total, dates, bank reference), warning when it is early; change nothing."""
+    if batch.status != BatchStatus.DRAFT:
+        flash(_("Ce lot a déjà été exécuté ou annulé."), "error")
+        return redirect(back)
+    return render_template("finance/confirm_execute.html", batch=batch, form=form.ask_confirmation(),
+                           early=local_today() < batch.requested_on)
 
 
 @bp.post("/batches/<int:batch_id>/cancel")

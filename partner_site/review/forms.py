@@ -6,6 +6,7 @@ from wtforms import DecimalField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..bounds import valid_id
+from ..claims.forms import ConfirmedForm
 
 
 class LinesField(SelectMultipleField):
@@ -29,8 +30,8 @@ class ReinstateLinesForm(FlaskForm):
     lines = LinesField(_l("Tickets"), validators=[DataRequired(_l("Cochez au moins un ticket."))])
 
 
-class ApproveForm(FlaskForm):
-    """A bare button: approve the claim as it stands."""
+class ApproveForm(ConfirmedForm):
+    """A bare button: ask to approve the claim as it stands; confirmed, approve it."""
 
 
 class AdjustForm(FlaskForm):

@@ -1,4 +1,4 @@
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -102,13 +102,29 @@ def reinstate(claim_id: int):
 @bp.post("/<int:claim_id>/approve")
 @instructor_required
 def approve(claim_id: int):
-    """Approve the claim as it stands; the association is told (by e-mail when SMTP is set)."""
-    service.get_claim(claim_id)
+    """Approve the claim as it stands, once confirmed on a page restating the amounts; the association is told."""
+    claim = service.get_claim(claim_id)
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
+    if not form.is_confirmed:
+        return _confirm_approval(claim, form)
     return run(lambda: service.approve(current_user, claim_id), _("Demande approuvée ; l'association est prévenue."),
                url_for("review.queue"), failure_to=url_for("review.detail", claim_id=claim_id), notify=True)
+
+
+def _confirm_approval(claim, form):
+    """Restate what approving will do (accepted and rejected lines, the amount), or say why it cannot."""
+    pending = adjustments.pending_on(claim.id)
+    if claim.status != ClaimStatus.SUBMITTED:
+        flash(_("Cette demande n'est plus à instruire (elle est déjà approuvée)."), "error")
+        return _redirect(claim.id)
+    if pending:
+        flash(_("%(n)s ajustement(s) de cette demande attendent leur seconde approbation : faites-les approuver "
+                "ou refuser avant d'approuver la demande.", n=pending), "error")
+        return _redirect(claim.id)
+    return render_template("review/confirm_approve.html", claim=claim, form=form.ask_confirmation(),
+                           lines=claim_views.by_status(claim.id))
 
 
 @bp.post("/<int:claim_id>/adjust")
