@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Booklet, FailedScan, Partner, Ticket, Workshop
 from .clock import to_utc_naive
-from .sync import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE
+from .redemption import MAX_CLOCK_SKEW, MAX_OFFLINE_AGE
 
 PAGE_SIZE = 50
 
