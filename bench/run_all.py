@@ -75,6 +75,13 @@ def contention_row(output: str) -> list:
             f"{r['accepted']} accepted once, {r['duplicates']} duplicates, {r['server_errors']} 5xx"]
 
 
+def limits_row(output: str) -> list:
+    r = last_json(output)
+    return [f"rate limit shared by the site, {r['backend']}, one limited request", f"{r['database_us']} µs",
+            f"SELECT 1 in a transaction {r['floor_us']} µs", f"{r['ratio_to_floor']:.1f}",
+            f"per-process memory store {r['memory_us']} µs"]
+
+
 def print_row(output: str) -> list:
     tickets = re.search(r"tickets: (\d+)", output).group(1)
     printing = re.search(r"print of the whole campaign: ([\d.]+) s for (\d+) pages", output)
@@ -120,11 +127,13 @@ def main():
 
     stage("redeem/SQLite", redeem_row, "redeem.py", "--requests", args.requests)
     stage("contention/SQLite", contention_row, "contention.py")
+    stage("limits/SQLite", limits_row, "rate_limits.py")
     if pg:
         pg_redeem = f"{args.pg_url}/{redeem_db}"
         stage("redeem/PostgreSQL", redeem_row, "redeem.py", "--requests", args.requests, "--database-url", pg_redeem,
               "--instances", "2")
         stage("contention/PostgreSQL", contention_row, "contention.py", "--database-url", pg_redeem, "--instances", "2")
+        stage("limits/PostgreSQL", limits_row, "rate_limits.py", "--database-url", pg_redeem)
     stage("print", print_row, "print.py", "--booklets", "500")
     if pg:
         scale = [] if args.national else ["--partners", "400", "--redemptions", "100000", "--runs", "7"]
