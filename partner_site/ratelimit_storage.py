@@ -118,8 +118,11 @@ class DatabaseStorage(Storage, SlidingWindowCounterSupport, TimestampedSlidingWi
         """Return the previous window's count and time left, the current window's count and time left."""
         now = _now()
         previous_key, current_key = self.sliding_window_keys(key, expiry, now)
-        with db.engine.connect() as conn:
-            previous, current = self._hits(conn, previous_key, now), self._hits(conn, current_key, now)
+        stored = _stored(previous_key), _stored(current_key)
+        with db.engine.connect() as conn:  # both windows in one round trip
+            counts = dict(conn.execute(sa.select(TABLE.c.key, TABLE.c.hits).where(
+                TABLE.c.key.in_(stored), TABLE.c.expires_at > now)).all())
+        previous, current = counts.get(stored[0], 0), counts.get(stored[1], 0)
         return (previous, _previous_weight(previous, expiry, now) * expiry, current,
                 _window_end(expiry, now) + expiry - now)
 
