@@ -61,6 +61,9 @@ ENDPOINTS: dict[str, dict[str, str]] = {
     "workshops.manual_entry": PARTNER_OBJECT,
     "workshops.void": PARTNER_OBJECT,
     "workshops.attendance": PARTNER_OBJECT,
+    "workshops.edit": PARTNER_OBJECT,
+    "workshops.cancel_confirm": PARTNER_OBJECT,
+    "workshops.cancel": PARTNER_OBJECT,  # refused (but answered) while validations count there
     "api.list_workshops": PARTNER,
     "api.create_workshop": PARTNER,
     "api.workshop_redemptions": PARTNER_OBJECT,

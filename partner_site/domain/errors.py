@@ -23,6 +23,8 @@ MESSAGES = {
     "rate_limited": _l("Trop de tentatives : patientez une minute avant de réessayer."),
     "not_voidable": _l("Cette validation ne peut plus être annulée."),
     "not_found": _l("Introuvable."),
+    "workshop_has_validations": _l("Des tickets ont déjà été validés à cet atelier : ce changement n'est plus possible."),
+    "workshop_cancelled": _l("Cet atelier est annulé : il ne peut plus être modifié."),
     "unauthenticated": _l("Connectez-vous pour continuer."),
     "invitation_invalid": _l("Ce lien d'invitation n'est plus valable (déjà utilisé, annulé ou expiré) : "
                              "demandez-en un nouveau à votre responsable."),
@@ -33,6 +35,8 @@ MESSAGES = {
 HTTP_STATUS = {
     "already_redeemed": 409,
     "not_voidable": 409,
+    "workshop_has_validations": 409,
+    "workshop_cancelled": 409,
     "nonce_reused": 409,
     "forbidden": 403,
     "unauthenticated": 401,

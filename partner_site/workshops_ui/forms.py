@@ -34,6 +34,12 @@ class WorkshopForm(FlaskForm):
         return str(COMMON_THEMES[int(self.theme.data)])
 
 
+class WorkshopEditForm(WorkshopForm):
+    """The same fields to change a workshop; the commune may stay empty for one created without it (API)."""
+
+    commune = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])
+
+
 class ManualEntryForm(FlaskForm):
     """A damaged or unreadable ticket: its printed serial and check code (works without JavaScript)."""
 

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from wtforms.fields.choices import SelectChoice
 from flask_login import current_user
 
 from ..access import manager_required, partner_required
@@ -17,7 +18,7 @@ from ..extensions import db
 from ..limits import limit_typed_check_codes, one_typed_entry
 from ..models import utcnow
 from . import bp
-from .forms import ButtonForm, ManualEntryForm, WorkshopForm
+from .forms import DURATIONS, OTHER_THEME, ButtonForm, ManualEntryForm, WorkshopEditForm, WorkshopForm
 
 # Which form field shows a domain error about which workshop attribute.
 FORM_FIELDS = {"title": "other_theme", "ends_at": "duration", "place": "place", "capacity": "capacity",
@@ -93,6 +94,105 @@ def _create(form: WorkshopForm):
             raise
         field.errors.append(err.message)
         return None
+
+
+def _as_drawn(workshop) -> tuple:
+    """Return the workshop's day, start time and duration in minutes, as the form shows them."""
+    start = to_local(workshop.starts_at)
+    minutes = round((workshop.ends_at - workshop.starts_at).total_seconds() / 60)
+    return start.date(), start.time().replace(second=0, microsecond=0), minutes
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+@partner_required
+def edit(workshop_id: int):
+    """Change a workshop: everything until a ticket is validated there, then the theme, place and places only."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    if workshop.cancelled_at is not None:
+        flash(MESSAGES["workshop_cancelled"], "error")
+        return redirect(url_for(".scan", workshop_id=workshop.id))
+    form = WorkshopEditForm()
+    day, start, minutes = _as_drawn(workshop)
+    if minutes not in [choice.value for choice in DURATIONS]:  # set through the API: offered as it is
+        form.duration.choices = [SelectChoice(minutes, _("%(hours)s h %(minutes)s", hours=minutes // 60,
+                                                         minutes=f"{minutes % 60:02d}"))] + DURATIONS
+    if request.method == "GET":
+        themes = [str(theme) for theme in workshops.COMMON_THEMES]
+        if workshop.title in themes:
+            form.theme.data = str(themes.index(workshop.title))
+        else:
+            form.theme.data, form.other_theme.data = OTHER_THEME, workshop.title
+        form.day.data, form.start.data, form.duration.data = day, start, minutes
+        place = commune(workshop.commune_insee) if workshop.commune_insee else None
+        form.commune.data = label(place) if place else ""
+        form.place.data = workshop.place
+        form.capacity.data, form.tickets_per_participant.data = workshop.capacity, workshop.tickets_per_participant
+    if form.validate_on_submit() and _update(form, workshop, (day, start, minutes)):
+        db.session.commit()
+        flash(_("Atelier « %(title)s » modifié.", title=workshop.title), "success")
+        return redirect(url_for(".scan", workshop_id=workshop.id))
+    home = commune(current_user.partner.commune_insee)
+    suggestions = same_intercommunality(home.insee_code) if home else []
+    return render_template("workshops/edit.html", form=form, workshop=workshop,
+                           validated=workshops.has_validations(workshop),
+                           communes=[label(c) for c in suggestions])
+
+
+def _update(form: WorkshopEditForm, workshop, drawn: tuple) -> bool:
+    """Apply the form to the workshop, or put the domain's objection on the right field."""
+    fields = dict(title=form.chosen_title(), place=form.place.data or "", capacity=form.capacity.data,
+                  tickets_per_participant=form.tickets_per_participant.data)
+    if form.commune.data:
+        place = find_by_label(form.commune.data)
+        if place is None:
+            form.commune.errors.append(_("Commune inconnue en Haute-Garonne : choisissez-la dans la liste."))
+            return False
+        fields["commune_insee"] = place.insee_code
+    elif workshop.commune_insee is not None:
+        form.commune.errors.append(_("Indiquez la commune."))
+        return False
+    if (form.day.data, form.start.data, form.duration.data) != drawn:  # only what was changed: seconds stay
+        starts_at = to_utc_naive(datetime.combine(form.day.data, form.start.data))
+        fields.update(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=form.duration.data))
+    try:
+        workshops.update_workshop(current_user, workshop, **fields)
+    except DomainError as err:
+        db.session.rollback()
+        field = getattr(form, {**FORM_FIELDS, "starts_at": "day"}.get(err.details.get("field"), ""), None)
+        if field is None:
+            flash(err.message, "error")
+        else:
+            field.errors.append(err.message)
+        return False
+    return True
+
+
+@bp.get("/<int:workshop_id>/cancel")
+@partner_required
+def cancel_confirm(workshop_id: int):
+    """Ask before cancelling a workshop, and say which validations must be undone first."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    live = workshops.live_redemptions(workshop)
+    return render_template("workshops/cancel.html", workshop=workshop, button=ButtonForm(),
+                           serials=[format_serial(ticket_serial(r.ticket_number)) for r in live])
+
+
+@bp.post("/<int:workshop_id>/cancel")
+@partner_required
+def cancel(workshop_id: int):
+    """Cancel a workshop without validations (the confirmation page's button)."""
+    workshop = workshops.get_workshop(current_user, workshop_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        workshops.cancel_workshop(current_user, workshop)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for(".cancel_confirm", workshop_id=workshop.id))
+    db.session.commit()
+    flash(_("Atelier « %(title)s » annulé.", title=workshop.title), "info")
+    return redirect(url_for(".scan", workshop_id=workshop.id))
 
 
 @bp.get("/<int:workshop_id>/scan")
