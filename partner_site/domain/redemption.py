@@ -192,7 +192,7 @@ def _check_code_ok(number: int, check_code) -> bool:
 def _check_offline_time(scanned_at: datetime | None, now: datetime):
     """Refuse an offline scan whose time is missing, in the future, or too old to be believed."""
     if scanned_at is None:
-        raise Refusal("bad_request", _("Heure du scan hors connexion manquante."))
+        raise Refusal("bad_request", _("Heure du scan hors connexion manquante : rouvrez la page de scan pour renvoyer les scans en attente."))
     if scanned_at > now + MAX_CLOCK_SKEW:
         raise Refusal("bad_request", _("Heure de scan dans le futur : vérifiez l'horloge du téléphone."))
     if scanned_at < now - MAX_OFFLINE_AGE:
@@ -208,14 +208,16 @@ def _check_offline_facts(ticket, workshop, scan_time: datetime, now: datetime):
     """
     if ticket.activated_at is None or scan_time < ticket.activated_at - MAX_CLOCK_SKEW:
         raise Refusal("not_activated", _("Scan daté d'avant la remise du carnet au bénéficiaire : ce ticket "
-                                         "n'était pas encore valable à cette heure-là."))
+                                         "n'était pas encore valable à cette heure-là. Vérifiez la date et l'heure "
+                                         "du téléphone ; en cas de doute, contactez le Département."))
     if scan_time < workshop.created_at - MAX_CLOCK_SKEW:
         raise Refusal("workshop_not_open", _("Scan daté d'avant la création de l'atelier : vérifiez l'horloge "
                                              "du téléphone et l'atelier choisi."))
     valid_until = ticket.ends_on + timedelta(days=ticket.grace_days)
     if to_local(now - UPLOAD_TOLERANCE).date() > valid_until:
         raise Refusal("expired", _("Ce ticket a expiré le %(day)s et a été envoyé trop tard (plus de 48 heures "
-                                   "après) : il ne peut plus être accepté.", day=valid_until.strftime("%d/%m/%Y")))
+                                   "après) : il ne peut plus être accepté. Envoyez les scans hors connexion dès le retour du "
+                                   "réseau.", day=valid_until.strftime("%d/%m/%Y")))
 
 
 def _check_request(scan: ScanRequest):
